@@ -1,0 +1,180 @@
+package dev.vavl4j.backend;
+
+import java.util.List;
+
+/**
+ * The ops VAVL layers are written against. Every op is one concern that a GPU backend can run as a
+ * single fused kernel; the CPU backend is the readable reference of what each one computes.
+ *
+ * <p>Conventions: activations are row-major {@code [rows, cols]} (see {@link Tensor}); a parameter
+ * gradient argument is always <b>accumulated into</b> ({@code +=}), so callers zero gradients once per
+ * step; an argument named {@code dx} is accumulated into where documented, because residual streams
+ * receive gradient from several branches. Masks select valid frames of {@code [B, T, ·]} tensors.
+ */
+public interface Backend extends AutoCloseable {
+    String name();
+
+    // ------------------------------------------------------------------ memory
+
+    /** A new zero-filled tensor. */
+    Tensor zeros(int... shape);
+
+    Tensor fromHost(float[] data, int... shape);
+
+    float[] toHost(Tensor t);
+
+    /** dst ← src (same size). */
+    void copy(Tensor src, Tensor dst);
+
+    void fill(Tensor t, float value);
+
+    SeqMask mask(int[] lengths, int time);
+
+    // ------------------------------------------------------------------ dense algebra
+
+    /**
+     * {@code C ← alpha·op(A)·op(B) + beta·C} on the 2-D views, op = transpose when the flag is set.
+     * The model uses A·Bᵀ (forward), Aᵀ·B (weight gradients) and A·B (input gradients).
+     */
+    void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta);
+
+    /** y[r, c] += bias[c]. */
+    void addBias(Tensor y, Tensor bias);
+
+    /** db[c] += Σ_r dy[r, c]. */
+    void accumulateBiasGrad(Tensor dy, Tensor db);
+
+    /** y ← y + alpha·x. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** out ← alpha·x. */
+    void scaleInto(Tensor x, float alpha, Tensor out);
+
+    // ------------------------------------------------------------------ normalisation
+
+    /** Row-wise LayerNorm with biased variance; saves per-row mean and 1/std for backward. */
+    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd);
+
+    /** dx += ∂L/∂x; dWeight, dBias accumulated. */
+    void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd,
+                           Tensor dx, Tensor dWeight, Tensor dBias);
+
+    /**
+     * Masked batch statistics per channel of {@code x [B, T, C]}: mean and biased variance over valid
+     * frames only.
+     */
+    void maskedBatchStats(Tensor x, SeqMask mask, Tensor mean, Tensor var);
+
+    /** running ← (1−m)·running + m·batch, with the variance made unbiased by n/(n−1). */
+    void updateRunningStats(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var,
+                            float momentum, int n);
+
+    /** bn = (x − mean)/sqrt(var + eps)·w + b (saved for backward); out = swish(bn). */
+    void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps,
+                        Tensor bn, Tensor out);
+
+    /**
+     * Backward of {@link #batchNormSwish} in train mode (batch statistics over valid frames):
+     * dx ← ∂L/∂x (zero at padded frames, overwritten), dWeight and dBias accumulated over valid frames.
+     */
+    void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var,
+                                Tensor weight, float eps, SeqMask mask, Tensor dx, Tensor dWeight,
+                                Tensor dBias);
+
+    // ------------------------------------------------------------------ activations
+
+    /** pre += bias (in place); out = swish(pre). */
+    void biasSwish(Tensor pre, Tensor bias, Tensor out);
+
+    /** dPre ← dOut·swish'(pre) (overwritten). */
+    void swishBackward(Tensor dOut, Tensor pre, Tensor dPre);
+
+    /** out = relu(x), in place allowed. */
+    void relu(Tensor x, Tensor out);
+
+    /** dx ← dOut where y > 0, else 0 (overwritten). */
+    void reluBackward(Tensor dOut, Tensor y, Tensor dx);
+
+    /** z[·, c] = g[·, c]·σ(g[·, C + c]) for valid frames, 0 at padded frames; g is {@code [B, T, 2C]}. */
+    void gluMasked(Tensor g, SeqMask mask, Tensor z);
+
+    /** dg ← ∂L/∂g (overwritten; zero at padded frames). */
+    void gluMaskedBackward(Tensor dz, Tensor g, SeqMask mask, Tensor dg);
+
+    /**
+     * Dropout with a counter-based mask: element i is dropped iff hash(seed, i) &lt; p; kept elements are
+     * scaled by 1/(1−p). The mask is a pure function of (seed, i), so backward regenerates it.
+     * In place allowed. p = 0 copies.
+     */
+    void dropout(Tensor x, float p, long seed, Tensor out);
+
+    /** dx ← dropout mask applied to dOut (same seed as forward). In place allowed. */
+    default void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx) {
+        dropout(dOut, p, seed, dx);
+    }
+
+    // ------------------------------------------------------------------ sequence ops
+
+    /** x[b, t, :] ← 0 for padded frames, by select (padded input may hold NaN or inf). In place. */
+    void zeroPadded(Tensor x, SeqMask mask);
+
+    /** Depthwise conv along time, "same" zero padding, no bias: c[b,t,ch] = Σ_k w[ch,k]·z[b,t+k−(K−1)/2,ch]. */
+    void depthwiseConv(Tensor z, Tensor weight, Tensor out);
+
+    /** dz ← ∂L/∂z (overwritten), dWeight accumulated. */
+    void depthwiseConvBackward(Tensor dOut, Tensor z, Tensor weight, Tensor dz, Tensor dWeight);
+
+    /**
+     * Relative-position multi-head attention core. q, k, v: {@code [B, T, d]}; pos: projected relative
+     * sinusoids {@code [2T−1, d]}, row (i − j) + T − 1; u, vBias: {@code [H, d/H]}.
+     * score = ((q_i+u)·k_j + (q_i+v)·pos(i−j)) / sqrt(d/H), keys j ≥ length masked, softmax over j,
+     * dropout on the probabilities, ctx = Σ_j a_ij v_j. Saves the pre-dropout probabilities
+     * {@code probs [B, H, T, T]}.
+     */
+    void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
+                         SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx);
+
+    /** Backward of {@link #relPosAttention}: dq, dk, dv, dPos overwritten; dU, dVBias accumulated. */
+    void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
+                                 Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
+                                 Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
+                                 Tensor dVBias);
+
+    /** out[b, :] = mean of x[b, t, :] over valid t. */
+    void maskedMeanPool(Tensor x, SeqMask mask, Tensor out);
+
+    /** dx[b, t, :] += dOut[b, :]/length(b) for valid t (padded frames untouched). */
+    void maskedMeanPoolBackward(Tensor dOut, SeqMask mask, Tensor dx);
+
+    /** out[r, :] = [a[r, :] | b[r, :]]. */
+    void concatColumns(Tensor a, Tensor b, Tensor out);
+
+    // ------------------------------------------------------------------ losses (return the loss)
+
+    /**
+     * Mean cross-entropy of softmax(logits) against the argmax of each target row (first maximum);
+     * dLogits ← scale·∂loss/∂logits (overwritten).
+     */
+    double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits);
+
+    /**
+     * Σ_c (1 − CCC_c) over the rows, biased statistics; an attribute with a zero denominator counts
+     * CCC = 0 with zero gradient. dPred ← scale·∂loss/∂pred (overwritten).
+     */
+    double cccLoss(Tensor pred, Tensor targets, float scale, Tensor dPred);
+
+    /** mean((pred − target)²) over all entries; dPred ← scale·∂loss/∂pred (overwritten). */
+    double mseLoss(Tensor pred, Tensor target, float scale, Tensor dPred);
+
+    // ------------------------------------------------------------------ optimiser
+
+    /**
+     * One Adam update of every listed parameter (one launch on a GPU). {@code steps[i]} is the update
+     * count t of parameter i <em>including</em> this update.
+     */
+    void adam(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, int[] steps,
+              AdamHyper hyper);
+
+    @Override
+    default void close() {}
+}

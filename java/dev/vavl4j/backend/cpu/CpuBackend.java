@@ -1,0 +1,332 @@
+package dev.vavl4j.backend.cpu;
+
+import dev.vavl4j.backend.AdamHyper;
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.DropoutHash;
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The reference backend: pure Java, float32 storage, double accumulation for long reductions, work
+ * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
+ */
+public final class CpuBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public Tensor zeros(int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return new CpuTensor(new float[(int) n], shape);
+    }
+
+    @Override
+    public Tensor fromHost(float[] data, int... shape) {
+        CpuTensor t = (CpuTensor) zeros(shape);
+        if (data.length != t.size()) {
+            throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
+        }
+        System.arraycopy(data, 0, t.data, 0, data.length);
+        return t;
+    }
+
+    @Override
+    public float[] toHost(Tensor t) {
+        return f(t).clone();
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        sameSize(src, dst);
+        System.arraycopy(f(src), 0, f(dst), 0, src.size());
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        Arrays.fill(f(t), value);
+    }
+
+    @Override
+    public SeqMask mask(int[] lengths, int time) {
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > time) {
+                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
+            }
+        }
+        return new CpuMask(lengths.clone(), time);
+    }
+
+    // ------------------------------------------------------------------ dense algebra
+
+    @Override
+    public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb || c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
+                    + ", C " + c.rows() + "x" + c.cols());
+        }
+        CpuGemm.gemm(m, n, k, alpha, f(a), transA, f(b), transB, beta, f(c));
+    }
+
+    @Override
+    public void addBias(Tensor y, Tensor bias) {
+        int cols = checkCols(y, bias);
+        float[] yd = f(y), bd = f(bias);
+        Parallel.forChunks(y.rows(), 16, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) CpuGemm.axpy(1f, bd, 0, yd, r * cols, cols);
+        });
+    }
+
+    @Override
+    public void accumulateBiasGrad(Tensor dy, Tensor db) {
+        int cols = checkCols(dy, db), rows = dy.rows();
+        float[] g = f(dy), out = f(db);
+        Parallel.forChunks(cols, 16, rows, (c0, c1) -> {
+            double[] s = new double[c1 - c0];
+            for (int r = 0; r < rows; r++) {
+                for (int c = c0; c < c1; c++) s[c - c0] += g[r * cols + c];
+            }
+            for (int c = c0; c < c1; c++) out[c] += (float) s[c - c0];
+        });
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        sameSize(x, y);
+        float[] xd = f(x), yd = f(y);
+        Parallel.forChunks(x.size(), 16384, 1, (i0, i1) -> CpuGemm.axpy(alpha, xd, i0, yd, i0, i1 - i0));
+    }
+
+    @Override
+    public void scaleInto(Tensor x, float alpha, Tensor out) {
+        sameSize(x, out);
+        float[] xd = f(x), od = f(out);
+        for (int i = 0; i < xd.length; i++) od[i] = alpha * xd[i];
+    }
+
+    // ------------------------------------------------------------------ normalisation
+
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
+        int cols = checkCols(x, weight);
+        CpuNormOps.layerNorm(f(x), f(weight), f(bias), eps, f(y), f(mean), f(rstd), x.rows(), cols);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx,
+                                  Tensor dWeight, Tensor dBias) {
+        int cols = checkCols(x, weight);
+        CpuNormOps.layerNormBackward(f(dy), f(x), f(weight), f(mean), f(rstd), f(dx), f(dWeight), f(dBias),
+                x.rows(), cols);
+    }
+
+    @Override
+    public void maskedBatchStats(Tensor x, SeqMask mask, Tensor mean, Tensor var) {
+        CpuNormOps.maskedBatchStats(f(x), m(mask), f(mean), f(var), checkCols(x, mean));
+    }
+
+    @Override
+    public void updateRunningStats(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var, float momentum,
+                                   int n) {
+        CpuNormOps.updateRunningStats(f(runningMean), f(runningVar), f(mean), f(var), momentum, n);
+    }
+
+    @Override
+    public void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps, Tensor bn,
+                               Tensor out) {
+        CpuNormOps.batchNormSwish(f(x), f(mean), f(var), f(weight), f(bias), eps, f(bn), f(out), x.rows(),
+                checkCols(x, weight));
+    }
+
+    @Override
+    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var, Tensor weight,
+                                       float eps, SeqMask mask, Tensor dx, Tensor dWeight, Tensor dBias) {
+        CpuNormOps.batchNormSwishBackward(f(dOut), f(x), f(bn), f(mean), f(var), f(weight), eps, m(mask), f(dx),
+                f(dWeight), f(dBias), x.rows(), checkCols(x, weight));
+    }
+
+    // ------------------------------------------------------------------ activations
+
+    @Override
+    public void biasSwish(Tensor pre, Tensor bias, Tensor out) {
+        int cols = checkCols(pre, bias);
+        float[] p = f(pre), b = f(bias), o = f(out);
+        Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
+            for (int i = r0 * cols; i < r1 * cols; i++) {
+                p[i] += b[i % cols];
+                o[i] = CpuActivations.swish(p[i]);
+            }
+        });
+    }
+
+    @Override
+    public void swishBackward(Tensor dOut, Tensor pre, Tensor dPre) {
+        float[] g = f(dOut), p = f(pre), d = f(dPre);
+        Parallel.forChunks(g.length, 16384, 1, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) d[i] = (float) (g[i] * CpuActivations.swishGrad(p[i]));
+        });
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor out) {
+        float[] xd = f(x), od = f(out);
+        for (int i = 0; i < xd.length; i++) od[i] = Math.max(0f, xd[i]);
+    }
+
+    @Override
+    public void reluBackward(Tensor dOut, Tensor y, Tensor dx) {
+        float[] g = f(dOut), yd = f(y), d = f(dx);
+        for (int i = 0; i < g.length; i++) d[i] = yd[i] > 0f ? g[i] : 0f;
+    }
+
+    @Override
+    public void gluMasked(Tensor g, SeqMask mask, Tensor z) {
+        CpuSequenceOps.gluMasked(f(g), m(mask), f(z), z.cols());
+    }
+
+    @Override
+    public void gluMaskedBackward(Tensor dz, Tensor g, SeqMask mask, Tensor dg) {
+        CpuSequenceOps.gluMaskedBackward(f(dz), f(g), m(mask), f(dg), dz.cols());
+    }
+
+    @Override
+    public void dropout(Tensor x, float p, long seed, Tensor out) {
+        sameSize(x, out);
+        float[] xd = f(x), od = f(out);
+        if (p <= 0f) {
+            if (xd != od) System.arraycopy(xd, 0, od, 0, xd.length);
+            return;
+        }
+        float keep = 1f / (1f - p);
+        Parallel.forChunks(xd.length, 16384, 4, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) od[i] = DropoutHash.uniform(seed, i) < p ? 0f : xd[i] * keep;
+        });
+    }
+
+    // ------------------------------------------------------------------ sequence ops
+
+    @Override
+    public void zeroPadded(Tensor x, SeqMask mask) {
+        CpuSequenceOps.zeroPadded(f(x), m(mask), x.cols());
+    }
+
+    @Override
+    public void depthwiseConv(Tensor z, Tensor weight, Tensor out) {
+        CpuSequenceOps.depthwiseConv(f(z), f(weight), f(out), z.dim(0), z.dim(1), z.dim(2), weight.dim(1));
+    }
+
+    @Override
+    public void depthwiseConvBackward(Tensor dOut, Tensor z, Tensor weight, Tensor dz, Tensor dWeight) {
+        CpuSequenceOps.depthwiseConvBackward(f(dOut), f(z), f(weight), f(dz), f(dWeight), z.dim(0), z.dim(1),
+                z.dim(2), weight.dim(1));
+    }
+
+    @Override
+    public void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
+                                SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx) {
+        CpuAttention.forward(f(q), f(k), f(v), f(pos), f(u), f(vBias), heads, m(mask), dropout, seed, f(probs),
+                f(ctx));
+    }
+
+    @Override
+    public void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
+                                        Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
+                                        Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
+                                        Tensor dVBias) {
+        CpuAttention.backward(f(dCtx), f(q), f(k), f(v), f(pos), f(u), f(vBias), heads, m(mask), dropout, seed,
+                f(probs), f(dq), f(dk), f(dv), f(dPos), f(dU), f(dVBias));
+    }
+
+    @Override
+    public void maskedMeanPool(Tensor x, SeqMask mask, Tensor out) {
+        CpuSequenceOps.maskedMeanPool(f(x), m(mask), f(out), x.cols());
+    }
+
+    @Override
+    public void maskedMeanPoolBackward(Tensor dOut, SeqMask mask, Tensor dx) {
+        CpuSequenceOps.maskedMeanPoolBackward(f(dOut), m(mask), f(dx), dx.cols());
+    }
+
+    @Override
+    public void concatColumns(Tensor a, Tensor b, Tensor out) {
+        int ca = a.cols(), cb = b.cols(), co = out.cols();
+        if (ca + cb != co || a.rows() != b.rows() || a.rows() != out.rows()) {
+            throw new IllegalArgumentException("concat " + a + " | " + b + " -> " + out);
+        }
+        float[] ad = f(a), bd = f(b), od = f(out);
+        for (int r = 0; r < a.rows(); r++) {
+            System.arraycopy(ad, r * ca, od, r * co, ca);
+            System.arraycopy(bd, r * cb, od, r * co + ca, cb);
+        }
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    @Override
+    public double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
+        sameSize(logits, targets);
+        return CpuLosses.crossEntropyArgmax(f(logits), f(targets), scale, f(dLogits), logits.rows(), logits.cols());
+    }
+
+    @Override
+    public double cccLoss(Tensor pred, Tensor targets, float scale, Tensor dPred) {
+        sameSize(pred, targets);
+        return CpuLosses.ccc(f(pred), f(targets), scale, f(dPred), pred.rows(), pred.cols());
+    }
+
+    @Override
+    public double mseLoss(Tensor pred, Tensor target, float scale, Tensor dPred) {
+        sameSize(pred, target);
+        return CpuLosses.mse(f(pred), f(target), scale, f(dPred), pred.size());
+    }
+
+    // ------------------------------------------------------------------ optimiser
+
+    @Override
+    public void adam(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, int[] steps,
+                     AdamHyper hyper) {
+        for (int i = 0; i < params.size(); i++) {
+            CpuAdam.update(f(params.get(i)), f(grads.get(i)), f(m.get(i)), f(v.get(i)), steps[i], hyper);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static float[] f(Tensor t) {
+        if (!(t instanceof CpuTensor c)) {
+            throw new IllegalArgumentException("not a CPU tensor: " + t);
+        }
+        return c.data;
+    }
+
+    private static CpuMask m(SeqMask mask) {
+        if (!(mask instanceof CpuMask c)) throw new IllegalArgumentException("not a CPU mask: " + mask);
+        return c;
+    }
+
+    private static void sameSize(Tensor a, Tensor b) {
+        if (a.size() != b.size()) throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
+    }
+
+    private static int checkCols(Tensor x, Tensor perColumn) {
+        if (x.cols() != perColumn.size()) {
+            throw new IllegalArgumentException("width mismatch: " + x + " vs " + perColumn);
+        }
+        return x.cols();
+    }
+}

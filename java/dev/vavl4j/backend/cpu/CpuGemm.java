@@ -1,0 +1,183 @@
+package dev.vavl4j.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM on the Vector API: {@code C ← alpha·op(A)·op(B) + beta·C}, all row-major.
+ *
+ * <p>One micro-kernel does the work: 4 rows of C by two vector widths of columns, accumulated in
+ * registers over the whole K range with a broadcast of A and contiguous rows of B. The three forms the
+ * model needs reduce to it: Aᵀ is read through strides (its broadcast element is a scalar anyway) and
+ * Bᵀ (the Linear weight in a forward pass) is packed once into K×N so the kernel streams rows.
+ */
+public final class CpuGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    private static final int MR = 4;
+    private static final int NR = 2 * VL;
+    private static final int TILE_M = 64;
+    private static final int TILE_N = 8 * NR;
+
+    private CpuGemm() {}
+
+    /**
+     * @param m rows of op(A) and C
+     * @param n columns of op(B) and C
+     * @param k inner dimension
+     * @param a A, stored [m, k] (or [k, m] when transA)
+     * @param b B, stored [k, n] (or [n, k] when transB)
+     */
+    public static void gemm(int m, int n, int k, float alpha, float[] a, boolean transA, float[] b,
+                            boolean transB, float beta, float[] c) {
+        if (m == 0 || n == 0) return;
+        scale(c, m * n, beta);
+        if (k == 0 || alpha == 0f) return;
+        float[] bp = transB ? transpose(b, n, k) : b;
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
+        int tilesM = (m + TILE_M - 1) / TILE_M;
+        int tilesN = (n + TILE_N - 1) / TILE_N;
+        long work = (long) Math.min(m, TILE_M) * Math.min(n, TILE_N) * k;
+        Parallel.forEach(tilesM * tilesN, work, t -> {
+            int i0 = (t / tilesN) * TILE_M;
+            int j0 = (t % tilesN) * TILE_N;
+            tile(i0, Math.min(m, i0 + TILE_M), j0, Math.min(n, j0 + TILE_N), n, k, alpha, a, aRow, aCol,
+                    bp, c);
+        });
+    }
+
+    private static void scale(float[] c, int len, float beta) {
+        if (beta == 1f) return;
+        if (beta == 0f) {
+            java.util.Arrays.fill(c, 0, len, 0f);
+        } else {
+            for (int i = 0; i < len; i++) c[i] *= beta;
+        }
+    }
+
+    /** Packs the transpose of the row-major [rows, cols] matrix src into [cols, rows]. */
+    static float[] transpose(float[] src, int rows, int cols) {
+        float[] dst = new float[rows * cols];
+        final int blk = 32;
+        int colBlocks = (cols + blk - 1) / blk;
+        Parallel.forEach(colBlocks, (long) rows * blk, cb -> {
+            int c0 = cb * blk, c1 = Math.min(cols, c0 + blk);
+            for (int r0 = 0; r0 < rows; r0 += blk) {
+                int r1 = Math.min(rows, r0 + blk);
+                for (int col = c0; col < c1; col++) {
+                    for (int r = r0; r < r1; r++) dst[col * rows + r] = src[r * cols + col];
+                }
+            }
+        });
+        return dst;
+    }
+
+    private static void tile(int i0, int i1, int j0, int j1, int n, int k, float alpha, float[] a,
+                             int aRow, int aCol, float[] b, float[] c) {
+        int j = j0;
+        for (; j + NR <= j1; j += NR) {
+            int i = i0;
+            for (; i + MR <= i1; i += MR) kernel4x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
+            for (; i < i1; i++) kernel1x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
+        }
+        for (; j + VL <= j1; j += VL) {
+            for (int i = i0; i < i1; i++) kernel1x1(i, j, n, k, alpha, a, aRow, aCol, b, c);
+        }
+        if (j < j1) {
+            for (int i = i0; i < i1; i++) {
+                for (int jj = j; jj < j1; jj++) {
+                    float s = 0f;
+                    int ai = i * aRow;
+                    for (int p = 0; p < k; p++) s = Math.fma(a[ai + p * aCol], b[p * n + jj], s);
+                    c[i * n + jj] += alpha * s;
+                }
+            }
+        }
+    }
+
+    private static void kernel4x2(int i, int j, int n, int k, float alpha, float[] a, int aRow, int aCol,
+                                  float[] b, float[] c) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        int a0 = i * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+        for (int p = 0, ap = 0, bp = j; p < k; p++, ap += aCol, bp += n) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        store(c00, c01, alpha, c, i * n + j);
+        store(c10, c11, alpha, c, (i + 1) * n + j);
+        store(c20, c21, alpha, c, (i + 2) * n + j);
+        store(c30, c31, alpha, c, (i + 3) * n + j);
+    }
+
+    private static void kernel1x2(int i, int j, int n, int k, float alpha, float[] a, int aRow, int aCol,
+                                  float[] b, float[] c) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        int a0 = i * aRow;
+        for (int p = 0, ap = 0, bp = j; p < k; p++, ap += aCol, bp += n) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + VL), c1);
+        }
+        store(c0, c1, alpha, c, i * n + j);
+    }
+
+    private static void kernel1x1(int i, int j, int n, int k, float alpha, float[] a, int aRow, int aCol,
+                                  float[] b, float[] c) {
+        FloatVector c0 = FloatVector.zero(S);
+        int a0 = i * aRow;
+        for (int p = 0, ap = 0, bp = j; p < k; p++, ap += aCol, bp += n) {
+            c0 = FloatVector.broadcast(S, a[a0 + ap]).fma(FloatVector.fromArray(S, b, bp), c0);
+        }
+        c0.mul(alpha).add(FloatVector.fromArray(S, c, i * n + j)).intoArray(c, i * n + j);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float alpha, float[] c, int off) {
+        v0.mul(alpha).add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
+        v1.mul(alpha).add(FloatVector.fromArray(S, c, off + VL)).intoArray(c, off + VL);
+    }
+
+    /** Dot product of x[xo..xo+len) and y[yo..yo+len), vectorised, float accumulation. */
+    static float dot(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        float s = 0f;
+        if (len >= VL) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i + VL <= len; i += VL) {
+                acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) s = Math.fma(x[xo + i], y[yo + i], s);
+        return s;
+    }
+
+    /** y[yo..yo+len) += alpha·x[xo..xo+len). */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        if (len >= VL) {
+            FloatVector av = FloatVector.broadcast(S, alpha);
+            for (; i + VL <= len; i += VL) {
+                av.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i))
+                        .intoArray(y, yo + i);
+            }
+        }
+        for (; i < len; i++) y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+    }
+}

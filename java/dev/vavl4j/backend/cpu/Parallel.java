@@ -1,0 +1,32 @@
+package dev.vavl4j.backend.cpu;
+
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/** Fork/join over independent tasks on the common pool (all cores: the caller joins in). */
+final class Parallel {
+    private Parallel() {}
+
+    /** Runs body(0..tasks-1); in parallel when the total work is worth a fork. */
+    static void forEach(int tasks, long workPerTask, IntConsumer body) {
+        if (tasks <= 1 || (long) tasks * workPerTask < 32_768) {
+            for (int i = 0; i < tasks; i++) body.accept(i);
+        } else {
+            IntStream.range(0, tasks).parallel().forEach(body);
+        }
+    }
+
+    /** Splits [0, n) into chunks of at least {@code grain} and runs body(from, to) on each. */
+    static void forChunks(int n, int grain, long workPerItem, ChunkBody body) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        int chunks = Math.max(1, Math.min(threads * 4, (n + grain - 1) / Math.max(1, grain)));
+        int step = (n + chunks - 1) / chunks;
+        int tasks = step == 0 ? 0 : (n + step - 1) / step;
+        forEach(tasks, (long) step * workPerItem, c -> body.run(c * step, Math.min(n, (c + 1) * step)));
+    }
+
+    @FunctionalInterface
+    interface ChunkBody {
+        void run(int from, int to);
+    }
+}

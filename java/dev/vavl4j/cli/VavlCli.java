@@ -1,0 +1,45 @@
+package dev.vavl4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vavl} command line. Everything that prints lives in this package. */
+@Command(name = "vavl", mixinStandardHelpOptions = true, version = "vavl4j 0.1.0-SNAPSHOT",
+        description = "VAVL audio-visual emotion recognition on the JVM.%n"
+                + "(The launcher also takes `./vavl test`, which runs the test suite.)",
+        subcommands = {ParityCommand.class})
+public final class VavlCli implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: user errors become one line on stderr and exit code 2. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new VavlCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            String what = cmd.getCommandName();
+            if (isUserError(ex)) {
+                cmd.getErr().println("vavl " + what + ": " + ex.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("vavl " + what + ": internal error: " + ex);
+            if (System.getenv("VAVL_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            else cmd.getErr().println("(set VAVL_DEBUG=1 for the stack trace)");
+            return 3;
+        });
+        return cl;
+    }
+
+    private static boolean isUserError(Exception ex) {
+        return ex instanceof IllegalArgumentException || ex instanceof dev.vavl4j.io.FormatException
+                || ex instanceof dev.vavl4j.model.ConfigException
+                || ex instanceof dev.vavl4j.device.Devices.DeviceUnavailableException
+                || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.vavl4j.io;
+
+import java.util.Arrays;
+
+/**
+ * A tensor in host memory as read from or written to a file: a dtype, a shape and its values. Float
+ * dtypes are held as float[] (F64 narrowed: the model stores float32), integer dtypes as int[].
+ */
+public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
+
+    public enum DType {
+        F32(4), F64(8), I32(4), I64(8), U8(1), BOOL(1);
+
+        public final int bytes;
+
+        DType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public boolean isFloat() {
+            return this == F32 || this == F64;
+        }
+    }
+
+    public static HostTensor ofFloats(float[] values, int... shape) {
+        check(values.length, shape);
+        return new HostTensor(DType.F32, shape.clone(), values, null);
+    }
+
+    public static HostTensor ofInts(int[] values, int... shape) {
+        check(values.length, shape);
+        return new HostTensor(DType.I32, shape.clone(), null, values);
+    }
+
+    public static HostTensor ofBytes(int[] values, int... shape) {
+        check(values.length, shape);
+        return new HostTensor(DType.U8, shape.clone(), null, values);
+    }
+
+    public int size() {
+        return elements(shape);
+    }
+
+    /** Values as floats (integer dtypes converted). */
+    public float[] asFloats() {
+        if (floats != null) return floats;
+        float[] out = new float[ints.length];
+        for (int i = 0; i < ints.length; i++) out[i] = ints[i];
+        return out;
+    }
+
+    /** Values as ints; a float tensor must hold whole numbers. */
+    public int[] asInts() {
+        if (ints != null) return ints;
+        int[] out = new int[floats.length];
+        for (int i = 0; i < floats.length; i++) {
+            if (floats[i] != Math.rint(floats[i])) throw new IllegalArgumentException("value " + floats[i] + " is not an integer");
+            out[i] = (int) floats[i];
+        }
+        return out;
+    }
+
+    public String shapeString() {
+        return Arrays.toString(shape);
+    }
+
+    static int elements(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return (int) n;
+    }
+
+    private static void check(int len, int[] shape) {
+        if (len != elements(shape)) {
+            throw new IllegalArgumentException(len + " values for shape " + Arrays.toString(shape));
+        }
+    }
+}

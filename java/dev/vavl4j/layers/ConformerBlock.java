@@ -1,0 +1,72 @@
+package dev.vavl4j.layers;
+
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+
+/** x += ½·FF1(x); x += MHSA(x); x += CONV(x); x += ½·FF2(x); x = LN_block(x) (spec §3). */
+public final class ConformerBlock {
+    private final FeedForward ff1, ff2;
+    private final RelPosAttention attn;
+    private final ConvModule conv;
+    private final LayerNorm norm;
+
+    public ConformerBlock(ParamSource ps, String prefix, int heads) {
+        ff1 = new FeedForward(ps, prefix + ".ff1");
+        attn = new RelPosAttention(ps, prefix + ".attn", heads);
+        conv = new ConvModule(ps, prefix + ".conv");
+        ff2 = new FeedForward(ps, prefix + ".ff2");
+        norm = ps.layerNorm(prefix + ".norm");
+    }
+
+    public record Saved(FeedForward.Saved f1, RelPosAttention.Saved a, ConvModule.Saved c, FeedForward.Saved f2,
+                        LayerNorm.Saved ln) {}
+
+    public record Result(Saved saved, Tensor out) {}
+
+    public Result forward(ForwardContext ctx, Tensor x, SeqMask mask) {
+        var be = ctx.be;
+        FeedForward.Saved f1 = ff1.forward(ctx, x);
+        Tensor x1 = residual(ctx, x, f1.out(), 0.5f);
+        RelPosAttention.Result a = attn.forward(ctx, x1, mask);
+        Tensor x2 = residual(ctx, x1, a.out(), 1f);
+        ConvModule.Result c = conv.forward(ctx, x2, mask);
+        Tensor x3 = residual(ctx, x2, c.out(), 1f);
+        FeedForward.Saved f2 = ff2.forward(ctx, x3);
+        Tensor x4 = residual(ctx, x3, f2.out(), 0.5f);
+        LayerNorm.Saved ln = norm.forward(ctx, x4);
+        return new Result(new Saved(f1, a.saved(), c.saved(), f2, ln), ln.y());
+    }
+
+    /** dx += ∂L/∂x given dOut = ∂L/∂block(x). */
+    public void backward(ForwardContext ctx, Saved s, Tensor dOut, SeqMask mask, Tensor dx) {
+        var be = ctx.be;
+        Tensor dx4 = be.zeros(dOut.shape());
+        norm.backward(ctx, s.ln, dOut, dx4);
+        Tensor dx3 = copyOf(ctx, dx4);
+        ff2.backward(ctx, s.f2, half(ctx, dx4), dx3);
+        Tensor dx2 = copyOf(ctx, dx3);
+        conv.backward(ctx, s.c, dx3, mask, dx2);
+        Tensor dx1 = copyOf(ctx, dx2);
+        attn.backward(ctx, s.a, dx2, mask, dx1);
+        be.axpy(1f, dx1, dx);
+        ff1.backward(ctx, s.f1, half(ctx, dx1), dx);
+    }
+
+    private static Tensor residual(ForwardContext ctx, Tensor x, Tensor branch, float scale) {
+        Tensor y = copyOf(ctx, x);
+        ctx.be.axpy(scale, branch, y);
+        return y;
+    }
+
+    private static Tensor copyOf(ForwardContext ctx, Tensor x) {
+        Tensor y = ctx.be.zeros(x.shape());
+        ctx.be.copy(x, y);
+        return y;
+    }
+
+    private static Tensor half(ForwardContext ctx, Tensor x) {
+        Tensor y = ctx.be.zeros(x.shape());
+        ctx.be.scaleInto(x, 0.5f, y);
+        return y;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.vavl4j.layers;
+
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+
+/**
+ * CONV(x) of spec §3: LN, pointwise1 (d→2d), GLU with padded frames zeroed, depthwise conv, masked
+ * BatchNorm (batch statistics over valid frames in train mode, updating the running statistics; the
+ * running statistics in eval mode), swish, pointwise2, dropout.
+ */
+public final class ConvModule {
+    private final LayerNorm norm;
+    private final Linear pointwise1, pointwise2;
+    private final Param depthwise, bnWeight, bnBias;
+    private final Tensor runningMean, runningVar;
+
+    public ConvModule(ParamSource ps, String prefix) {
+        norm = ps.layerNorm(prefix + ".norm");
+        pointwise1 = ps.linear(prefix + ".pointwise1");
+        pointwise2 = ps.linear(prefix + ".pointwise2");
+        depthwise = ps.param(prefix + ".depthwise.weight");
+        bnWeight = ps.param(prefix + ".bn.weight");
+        bnBias = ps.param(prefix + ".bn.bias");
+        runningMean = ps.buffer(prefix + ".bn.running_mean");
+        runningVar = ps.buffer(prefix + ".bn.running_var");
+    }
+
+    public record Saved(LayerNorm.Saved ln, Tensor g, Tensor z, Tensor c, Tensor mean, Tensor var, Tensor bn,
+                        Tensor s, long outSeed) {}
+
+    public record Result(Saved saved, Tensor out) {}
+
+    public Result forward(ForwardContext ctx, Tensor x, SeqMask mask) {
+        var be = ctx.be;
+        int d = x.cols();
+        LayerNorm.Saved ln = norm.forward(ctx, x);
+        Tensor g = pointwise1.forward(be, ln.y());
+        Tensor z = be.zeros(Shapes.withCols(x, d));
+        be.gluMasked(g, mask, z);
+        Tensor c = be.zeros(z.shape());
+        be.depthwiseConv(z, depthwise.value, c);
+        Tensor mean, var;
+        if (ctx.train) {
+            mean = be.zeros(d);
+            var = be.zeros(d);
+            be.maskedBatchStats(c, mask, mean, var);
+            be.updateRunningStats(runningMean, runningVar, mean, var, ctx.bnMomentum, mask.validFrames());
+        } else {
+            mean = runningMean;
+            var = runningVar;
+        }
+        Tensor bn = be.zeros(c.shape()), s = be.zeros(c.shape());
+        be.batchNormSwish(c, mean, var, bnWeight.value, bnBias.value, ctx.bnEps, bn, s);
+        ForwardContext.Dropped o = ctx.dropout(pointwise2.forward(be, s), ctx.dropout);
+        return new Result(new Saved(ln, g, z, c, mean, var, bn, s, o.seed()), o.out());
+    }
+
+    /** dx += ∂L/∂x given dOut = ∂L/∂CONV(x); train mode only (batch statistics). */
+    public void backward(ForwardContext ctx, Saved sv, Tensor dOut, SeqMask mask, Tensor dx) {
+        if (!ctx.train) throw new IllegalStateException("conv module backward needs train-mode batch statistics");
+        var be = ctx.be;
+        Tensor dy = FeedForward.dropBack(ctx, dOut, sv.outSeed);
+        Tensor dS = be.zeros(sv.s.shape());
+        pointwise2.backward(be, sv.s, dy, dS);
+        Tensor dC = be.zeros(sv.c.shape());
+        be.batchNormSwishBackward(dS, sv.c, sv.bn, sv.mean, sv.var, bnWeight.value, ctx.bnEps, mask, dC,
+                bnWeight.grad(be), bnBias.grad(be));
+        Tensor dZ = be.zeros(sv.z.shape());
+        be.depthwiseConvBackward(dC, sv.z, depthwise.value, dZ, depthwise.grad(be));
+        Tensor dG = be.zeros(sv.g.shape());
+        be.gluMaskedBackward(dZ, sv.g, mask, dG);
+        Tensor dLn = be.zeros(sv.ln.y().shape());
+        pointwise1.backward(be, sv.ln.y(), dG, dLn);
+        norm.backward(ctx, sv.ln, dLn, dx);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vavl4j.layers;
+
+import dev.vavl4j.backend.Tensor;
+
+/** FF(x) = drop(W2·drop(swish(W1·LN(x) + b1)) + b2) (spec §3). The block adds ½·FF(x). */
+public final class FeedForward {
+    private final LayerNorm norm;
+    private final Linear linear1;
+    private final Linear linear2;
+
+    public FeedForward(ParamSource ps, String prefix) {
+        norm = ps.layerNorm(prefix + ".norm");
+        linear1 = ps.linear(prefix + ".linear1");
+        linear2 = ps.linear(prefix + ".linear2");
+    }
+
+    public record Saved(LayerNorm.Saved ln, Tensor pre, Tensor act, long actSeed, Tensor out, long outSeed) {}
+
+    public Saved forward(ForwardContext ctx, Tensor x) {
+        var be = ctx.be;
+        LayerNorm.Saved ln = norm.forward(ctx, x);
+        Tensor pre = linear1.forwardNoBias(be, ln.y());
+        Tensor act = be.zeros(pre.shape());
+        be.biasSwish(pre, linear1.bias.value, act);
+        ForwardContext.Dropped a = ctx.dropout(act, ctx.dropout);
+        Tensor y = linear2.forward(be, a.out());
+        ForwardContext.Dropped o = ctx.dropout(y, ctx.dropout);
+        return new Saved(ln, pre, a.out(), a.seed(), o.out(), o.seed());
+    }
+
+    /** dx += ∂L/∂x given dOut = ∂L/∂FF(x). */
+    public void backward(ForwardContext ctx, Saved s, Tensor dOut, Tensor dx) {
+        var be = ctx.be;
+        Tensor dy = dropBack(ctx, dOut, s.outSeed);
+        Tensor dAct = be.zeros(s.act.shape());
+        linear2.backward(be, s.act, dy, dAct);
+        dAct = dropBack(ctx, dAct, s.actSeed);
+        Tensor dPre = be.zeros(s.pre.shape());
+        be.swishBackward(dAct, s.pre, dPre);
+        be.accumulateBiasGrad(dPre, linear1.bias.grad(be));
+        Tensor dLn = be.zeros(s.ln.y().shape());
+        linear1.backwardWeightAndInput(be, s.ln.y(), dPre, dLn);
+        norm.backward(ctx, s.ln, dLn, dx);
+    }
+
+    static Tensor dropBack(ForwardContext ctx, Tensor d, long seed) {
+        if (ctx.dropout <= 0f) return d;
+        Tensor out = ctx.be.zeros(d.shape());
+        ctx.be.dropoutBackward(d, ctx.dropout, seed, out);
+        return out;
+    }
+}

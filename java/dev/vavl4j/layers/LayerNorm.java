@@ -1,0 +1,29 @@
+package dev.vavl4j.layers;
+
+import dev.vavl4j.backend.Tensor;
+
+/** LayerNorm over the last dimension (biased variance, affine). */
+public final class LayerNorm {
+    final Param weight;
+    final Param bias;
+
+    public LayerNorm(Param weight, Param bias) {
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    public record Saved(Tensor x, Tensor y, Tensor mean, Tensor rstd) {}
+
+    public Saved forward(ForwardContext ctx, Tensor x) {
+        var be = ctx.be;
+        Tensor y = be.zeros(x.shape()), mean = be.zeros(x.rows()), rstd = be.zeros(x.rows());
+        be.layerNorm(x, weight.value, bias.value, ctx.lnEps, y, mean, rstd);
+        return new Saved(x, y, mean, rstd);
+    }
+
+    /** dx += ∂L/∂x. */
+    public void backward(ForwardContext ctx, Saved s, Tensor dy, Tensor dx) {
+        var be = ctx.be;
+        be.layerNormBackward(dy, s.x, weight.value, s.mean, s.rstd, dx, weight.grad(be), bias.grad(be));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.vavl4j.layers;
+
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+
+/**
+ * MHSA(x) of spec §3: y = LN(x); q, k, v = linear(y); p(r) = P(r)·W_posᵀ; the backend's fused
+ * relative-position attention core; out = drop(linear(ctx)).
+ */
+public final class RelPosAttention {
+    private final LayerNorm norm;
+    private final Linear q, k, v, out;
+    private final Param pos, uBias, vBias;
+    private final int heads;
+
+    public RelPosAttention(ParamSource ps, String prefix, int heads) {
+        norm = ps.layerNorm(prefix + ".norm");
+        q = ps.linear(prefix + ".q");
+        k = ps.linear(prefix + ".k");
+        v = ps.linear(prefix + ".v");
+        out = ps.linear(prefix + ".out");
+        pos = ps.param(prefix + ".pos.weight");
+        uBias = ps.param(prefix + ".u_bias");
+        vBias = ps.param(prefix + ".v_bias");
+        this.heads = heads;
+    }
+
+    public record Saved(LayerNorm.Saved ln, Tensor q, Tensor k, Tensor v, Tensor table, Tensor pos, Tensor probs,
+                        long probSeed, Tensor ctx, long outSeed) {}
+
+    public record Result(Saved saved, Tensor out) {}
+
+    public Result forward(ForwardContext ctx, Tensor x, SeqMask mask) {
+        var be = ctx.be;
+        int B = x.dim(0), T = x.dim(1), d = x.dim(2);
+        LayerNorm.Saved ln = norm.forward(ctx, x);
+        Tensor qt = q.forward(be, ln.y()), kt = k.forward(be, ln.y()), vt = v.forward(be, ln.y());
+        Tensor table = be.fromHost(RelPosTable.get(T, d), 2 * T - 1, d);
+        Tensor p = be.zeros(2 * T - 1, d);
+        be.gemm(table, false, pos.value, true, p, 1f, 0f);
+        Tensor probs = be.zeros(B, heads, T, T);
+        Tensor c = be.zeros(B, T, d);
+        long probSeed = ctx.dropout > 0 ? ctx.nextSeed() : 0L;
+        be.relPosAttention(qt, kt, vt, p, uBias.value, vBias.value, heads, mask, ctx.dropout, probSeed, probs, c);
+        ForwardContext.Dropped o = ctx.dropout(out.forward(be, c), ctx.dropout);
+        return new Result(new Saved(ln, qt, kt, vt, table, p, probs, probSeed, c, o.seed()), o.out());
+    }
+
+    /** dx += ∂L/∂x given dOut = ∂L/∂MHSA(x). */
+    public void backward(ForwardContext ctx, Saved s, Tensor dOut, SeqMask mask, Tensor dx) {
+        var be = ctx.be;
+        Tensor dy = FeedForward.dropBack(ctx, dOut, s.outSeed);
+        Tensor dCtx = be.zeros(s.ctx.shape());
+        out.backward(be, s.ctx, dy, dCtx);
+        Tensor dq = be.zeros(s.q.shape()), dk = be.zeros(s.k.shape()), dv = be.zeros(s.v.shape());
+        Tensor dPos = be.zeros(s.pos.shape());
+        be.relPosAttentionBackward(dCtx, s.q, s.k, s.v, s.pos, uBias.value, vBias.value, heads, mask, ctx.dropout,
+                s.probSeed, s.probs, dq, dk, dv, dPos, uBias.grad(be), vBias.grad(be));
+        be.gemm(dPos, true, s.table, false, pos.grad(be), 1f, 1f);
+        Tensor dLn = be.zeros(s.ln.y().shape());
+        q.backward(be, s.ln.y(), dq, dLn);
+        k.backward(be, s.ln.y(), dk, dLn);
+        v.backward(be, s.ln.y(), dv, dLn);
+        norm.backward(ctx, s.ln, dLn, dx);
+    }
+}

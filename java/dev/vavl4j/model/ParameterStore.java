@@ -1,0 +1,99 @@
+package dev.vavl4j.model;
+
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.Tensor;
+import dev.vavl4j.layers.Param;
+import dev.vavl4j.io.HostTensor;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every parameter and batch-norm buffer of a model, by the names of spec §8, on one backend. The
+ * layout (names and shapes) comes from {@link ParamLayout}; values from a weights file or an initialiser.
+ */
+public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
+    private final Backend be;
+    private final Map<String, Param> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+
+    private ParameterStore(Backend be) {
+        this.be = be;
+    }
+
+    /**
+     * Loads the weights of {@code cfg} from host tensors. Every name of the layout must be present with
+     * its exact shape and finite values; names the layout does not know are rejected too, since they mean
+     * the weights belong to another configuration.
+     */
+    public static ParameterStore fromHost(Backend be, VavlConfig cfg, Map<String, HostTensor> weights, String source) {
+        ParameterStore s = new ParameterStore(be);
+        Map<String, int[]> pShapes = ParamLayout.parameters(cfg), bShapes = ParamLayout.buffers(cfg);
+        for (String name : weights.keySet()) {
+            if (!pShapes.containsKey(name) && !bShapes.containsKey(name)) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' is not a parameter of this configuration");
+            }
+        }
+        pShapes.forEach((n, shape) -> s.params.put(n, new Param(n, upload(be, weights, n, shape, source))));
+        bShapes.forEach((n, shape) -> s.buffers.put(n, upload(be, weights, n, shape, source)));
+        return s;
+    }
+
+    private static Tensor upload(Backend be, Map<String, HostTensor> w, String name, int[] shape, String source) {
+        HostTensor t = w.get(name);
+        if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
+                    + ", expected " + Arrays.toString(shape));
+        }
+        if (!t.dtype().isFloat()) throw new IllegalArgumentException(source + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected F32");
+        float[] v = t.floats();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
+            }
+        }
+        return be.fromHost(v, shape);
+    }
+
+    @Override
+    public Param param(String name) {
+        Param p = params.get(name);
+        if (p == null) throw new IllegalStateException("no parameter " + name);
+        return p;
+    }
+
+    @Override
+    public Tensor buffer(String name) {
+        Tensor t = buffers.get(name);
+        if (t == null) throw new IllegalStateException("no buffer " + name);
+        return t;
+    }
+
+    public Map<String, Param> params() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** Parameters whose names start with any of the prefixes, in layout order. */
+    public List<Param> select(List<String> prefixes) {
+        return params.values().stream().filter(p -> prefixes.stream().anyMatch(p.name::startsWith)).toList();
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    /** Every parameter and buffer as host tensors, by name. */
+    public Map<String, HostTensor> toHost() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        params.forEach((n, p) -> out.put(n, HostTensor.ofFloats(be.toHost(p.value), p.value.shape())));
+        buffers.forEach((n, t) -> out.put(n, HostTensor.ofFloats(be.toHost(t), t.shape())));
+        return out;
+    }
+
+    public void zeroGrads(List<Param> ps) {
+        for (Param p : ps) be.fill(p.grad(be), 0f);
+    }
+}

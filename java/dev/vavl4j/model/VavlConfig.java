@@ -1,0 +1,194 @@
+package dev.vavl4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The model and optimiser configuration of spec §1 (keys in snake_case, as in config.json). Defaults are
+ * the paper's setup; {@code recon_weight} defaults to 2.0 for classification and 1.0 for regression.
+ * Build it with {@link #fromJson}, {@link #load} or {@link #with}, which validate (spec §9).
+ */
+public record VavlConfig(
+        int audioDim, int visualDim, int projDim, int modelDim, int heads, int ffExpansion, int convKernel,
+        int modalityLayers, int sharedLayers, int headHidden1, int headHidden2, int outputs, Task task,
+        double dropout, double headDropout, double reconWeight, double lnEps, double bnEps, double bnMomentum,
+        double lr, double beta1, double beta2, double adamEps, double weightDecay) {
+
+    public enum Task { CLASSIFICATION, REGRESSION }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> KEYS = Set.of("audio_dim", "visual_dim", "proj_dim", "model_dim", "heads",
+            "ff_expansion", "conv_kernel", "modality_layers", "shared_layers", "head_hidden", "outputs", "task",
+            "dropout", "head_dropout", "recon_weight", "ln_eps", "bn_eps", "bn_momentum", "lr", "beta1", "beta2",
+            "adam_eps", "weight_decay");
+
+    public static VavlConfig paperDefaults() {
+        return fromJson(JSON.createObjectNode(), "defaults");
+    }
+
+    public int headDim() {
+        return modelDim / heads;
+    }
+
+    public boolean classification() {
+        return task == Task.CLASSIFICATION;
+    }
+
+    public static VavlConfig load(Path file) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (node == null || !node.isObject()) throw new ConfigException(file + ": expected a JSON object");
+        return fromJson(node, file.toString());
+    }
+
+    /** Builds a config from the keys present in {@code node}; the others keep their defaults. */
+    public static VavlConfig fromJson(JsonNode node, String source) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) throw new ConfigException(source + ": unknown key '" + k + "' (known: " + new java.util.TreeSet<>(KEYS) + ")");
+        }
+        Reader r = new Reader(node, source);
+        Task task = switch (r.string("task", "classification")) {
+            case "classification" -> Task.CLASSIFICATION;
+            case "regression" -> Task.REGRESSION;
+            default -> throw new ConfigException(source + ": task must be \"classification\" or \"regression\", got "
+                    + node.get("task"));
+        };
+        int[] hh = r.intPair("head_hidden", 512, 256);
+        try {
+            VavlConfig c = new VavlConfig(r.integer("audio_dim", 1024), r.integer("visual_dim", 1408), r.integer("proj_dim", 50),
+                    r.integer("model_dim", 512), r.integer("heads", 8), r.integer("ff_expansion", 4),
+                    r.integer("conv_kernel", 31), r.integer("modality_layers", 3), r.integer("shared_layers", 2),
+                    hh[0], hh[1], r.integer("outputs", task == Task.CLASSIFICATION ? 6 : 3), task,
+                    r.number("dropout", 0.1), r.number("head_dropout", 0.2),
+                    r.number("recon_weight", task == Task.CLASSIFICATION ? 2.0 : 1.0), r.number("ln_eps", 1e-5),
+                    r.number("bn_eps", 1e-5), r.number("bn_momentum", 0.1), r.number("lr", 5e-5),
+                    r.number("beta1", 0.95), r.number("beta2", 0.999), r.number("adam_eps", 1e-8),
+                    r.number("weight_decay", 5e-7));
+            validate(c);
+            return c;
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    /** This config as a JSON object with the spec's keys. */
+    public ObjectNode toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("audio_dim", audioDim).put("visual_dim", visualDim).put("proj_dim", projDim).put("model_dim", modelDim)
+                .put("heads", heads).put("ff_expansion", ffExpansion).put("conv_kernel", convKernel)
+                .put("modality_layers", modalityLayers).put("shared_layers", sharedLayers);
+        o.putArray("head_hidden").add(headHidden1).add(headHidden2);
+        o.put("outputs", outputs).put("task", task.name().toLowerCase(java.util.Locale.ROOT))
+                .put("dropout", dropout).put("head_dropout", headDropout).put("recon_weight", reconWeight)
+                .put("ln_eps", lnEps).put("bn_eps", bnEps).put("bn_momentum", bnMomentum).put("lr", lr)
+                .put("beta1", beta1).put("beta2", beta2).put("adam_eps", adamEps).put("weight_decay", weightDecay);
+        return o;
+    }
+
+    /** A copy with some keys replaced, e.g. {@code with(Map.of("lr", 1e-3))}. */
+    public VavlConfig with(Map<String, Object> overrides) {
+        ObjectNode o = toJson();
+        overrides.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
+        return fromJson(o, "config override");
+    }
+
+    private static void validate(VavlConfig c) {
+        positive("audio_dim", c.audioDim);
+        positive("visual_dim", c.visualDim);
+        positive("proj_dim", c.projDim);
+        positive("model_dim", c.modelDim);
+        positive("heads", c.heads);
+        positive("ff_expansion", c.ffExpansion);
+        positive("conv_kernel", c.convKernel);
+        positive("outputs", c.outputs);
+        positive("head_hidden[0]", c.headHidden1);
+        positive("head_hidden[1]", c.headHidden2);
+        if (c.modalityLayers < 0) throw new ConfigException("modality_layers must be ≥ 0, got " + c.modalityLayers);
+        if (c.sharedLayers < 0) throw new ConfigException("shared_layers must be ≥ 0, got " + c.sharedLayers);
+        if (c.modelDim % 2 != 0) throw new ConfigException("model_dim must be even, got " + c.modelDim);
+        if (c.modelDim % c.heads != 0) {
+            throw new ConfigException("model_dim " + c.modelDim + " must be divisible by heads " + c.heads);
+        }
+        if (c.convKernel % 2 == 0) throw new ConfigException("conv_kernel must be odd, got " + c.convKernel);
+        if (c.outputs < 2 && c.task == Task.CLASSIFICATION) {
+            throw new ConfigException("outputs must be ≥ 2 for classification, got " + c.outputs);
+        }
+        probability("dropout", c.dropout);
+        probability("head_dropout", c.headDropout);
+        nonNegative("recon_weight", c.reconWeight);
+        positiveReal("ln_eps", c.lnEps);
+        positiveReal("bn_eps", c.bnEps);
+        if (!(c.bnMomentum >= 0 && c.bnMomentum <= 1)) throw new ConfigException("bn_momentum must be in [0, 1], got " + c.bnMomentum);
+        nonNegative("lr", c.lr);
+        if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new ConfigException("beta1 must be in [0, 1), got " + c.beta1);
+        if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new ConfigException("beta2 must be in [0, 1), got " + c.beta2);
+        positiveReal("adam_eps", c.adamEps);
+        nonNegative("weight_decay", c.weightDecay);
+    }
+
+    private static void positive(String key, int v) {
+        if (v <= 0) throw new ConfigException(key + " must be positive, got " + v);
+    }
+
+    private static void positiveReal(String key, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) throw new ConfigException(key + " must be positive, got " + v);
+    }
+
+    private static void nonNegative(String key, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) throw new ConfigException(key + " must be ≥ 0, got " + v);
+    }
+
+    private static void probability(String key, double v) {
+        if (!(v >= 0 && v < 1)) throw new ConfigException(key + " must be in [0, 1), got " + v);
+    }
+
+    /** Typed access to optional keys with errors naming the key and the value. */
+    private record Reader(JsonNode node, String source) {
+        int integer(String key, int dflt) {
+            JsonNode v = node.get(key);
+            if (v == null) return dflt;
+            if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
+                throw new ConfigException(source + ": " + key + " must be an integer, got " + v);
+            }
+            return v.asInt();
+        }
+
+        double number(String key, double dflt) {
+            JsonNode v = node.get(key);
+            if (v == null) return dflt;
+            if (!v.isNumber()) throw new ConfigException(source + ": " + key + " must be a number, got " + v);
+            return v.asDouble();
+        }
+
+        String string(String key, String dflt) {
+            JsonNode v = node.get(key);
+            if (v == null) return dflt;
+            if (!v.isTextual()) throw new ConfigException(source + ": " + key + " must be a string, got " + v);
+            return v.asText();
+        }
+
+        int[] intPair(String key, int a, int b) {
+            JsonNode v = node.get(key);
+            if (v == null) return new int[] {a, b};
+            if (!v.isArray() || v.size() != 2 || !v.get(0).isIntegralNumber() || !v.get(1).isIntegralNumber()) {
+                throw new ConfigException(source + ": " + key + " must be two integers [h1, h2], got " + v);
+            }
+            return new int[] {v.get(0).asInt(), v.get(1).asInt()};
+        }
+    }
+}
