@@ -38,6 +38,9 @@ final class ParityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         if (fixture == null && out != null) throw new IllegalArgumentException("--out needs --fixture (the shipped fixtures are checked, not written)");
+        if (out != null && java.nio.file.Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a directory; give a file name");
+        }
         Devices.Selection sel = Devices.open(device);
         o.println("device: " + sel.reason());
         List<Fixture> fixtures = new ArrayList<>();
@@ -53,7 +56,11 @@ final class ParityCommand implements Callable<Integer> {
             Map<String, HostTensor> computed = ParityRunner.run(fx, sel.backend());
             double ms = (System.nanoTime() - t0) / 1e6;
             if (out != null) {
-                SafeTensors.write(out, computed, Map.of("format", "vavl-actual-v1", "device", sel.backend().name()));
+                try {
+                    SafeTensors.write(out, computed, Map.of("format", "vavl-actual-v1", "device", sel.backend().name()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot write --out " + out + ": " + IoErrors.describe(e));
+                }
             }
             if (fx.expected() == null) {
                 o.printf("%-24s %7d %s (%.0f ms; no expected.safetensors to check)%n", fx.name(), computed.size(), "computed", ms);

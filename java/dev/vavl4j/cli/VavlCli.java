@@ -9,10 +9,12 @@ import picocli.CommandLine.Command;
                 + "(The launcher also takes `./vavl test`, which runs the test suite.)",
         subcommands = {ParityCommand.class})
 public final class VavlCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {

@@ -64,10 +64,13 @@ public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
         return Arrays.toString(shape);
     }
 
-    static int elements(int[] shape) {
+    public static int elements(int[] shape) {
         long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        }
         return (int) n;
     }
 

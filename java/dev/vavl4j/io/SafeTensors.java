@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * little-endian data. Reading validates everything and names the file and tensor on error.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {}
@@ -87,7 +88,10 @@ public final class SafeTensors {
         }
         long begin = offs.get(0).asLong(), end = offs.get(1).asLong();
         long n = 1;
-        for (int d : shape) n *= d;
+        for (int d : shape) {
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new FormatException(where + ": shape " + java.util.Arrays.toString(shape) + " is too large");
+        }
         if (begin < 0 || end < begin || end > dataLen) {
             throw new FormatException(where + ": data_offsets [" + begin + ", " + end + "] outside the " + dataLen
                     + " data bytes (file truncated?)");

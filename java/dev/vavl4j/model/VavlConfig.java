@@ -24,7 +24,8 @@ public record VavlConfig(
 
     public enum Task { CLASSIFICATION, REGRESSION }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> KEYS = Set.of("audio_dim", "visual_dim", "proj_dim", "model_dim", "heads",
             "ff_expansion", "conv_kernel", "modality_layers", "shared_layers", "head_hidden", "outputs", "task",
             "dropout", "head_dropout", "recon_weight", "ln_eps", "bn_eps", "bn_momentum", "lr", "beta1", "beta2",
@@ -61,15 +62,15 @@ public record VavlConfig(
             String k = it.next();
             if (!KEYS.contains(k)) throw new ConfigException(source + ": unknown key '" + k + "' (known: " + new java.util.TreeSet<>(KEYS) + ")");
         }
-        Reader r = new Reader(node, source);
-        Task task = switch (r.string("task", "classification")) {
-            case "classification" -> Task.CLASSIFICATION;
-            case "regression" -> Task.REGRESSION;
-            default -> throw new ConfigException(source + ": task must be \"classification\" or \"regression\", got "
-                    + node.get("task"));
-        };
-        int[] hh = r.intPair("head_hidden", 512, 256);
+        Reader r = new Reader(node);
         try {
+            Task task = switch (r.string("task", "classification")) {
+                case "classification" -> Task.CLASSIFICATION;
+                case "regression" -> Task.REGRESSION;
+                default -> throw new ConfigException("task must be \"classification\" or \"regression\", got "
+                        + node.get("task"));
+            };
+            int[] hh = r.intPair("head_hidden", 512, 256);
             VavlConfig c = new VavlConfig(r.integer("audio_dim", 1024), r.integer("visual_dim", 1408), r.integer("proj_dim", 50),
                     r.integer("model_dim", 512), r.integer("heads", 8), r.integer("ff_expansion", 4),
                     r.integer("conv_kernel", 31), r.integer("modality_layers", 3), r.integer("shared_layers", 2),
@@ -158,12 +159,13 @@ public record VavlConfig(
     }
 
     /** Typed access to optional keys with errors naming the key and the value. */
-    private record Reader(JsonNode node, String source) {
+    private record Reader(JsonNode node) {
         int integer(String key, int dflt) {
             JsonNode v = node.get(key);
             if (v == null) return dflt;
-            if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
-                throw new ConfigException(source + ": " + key + " must be an integer, got " + v);
+            boolean whole = v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
+            if (!whole || !v.canConvertToInt() || Math.abs(v.asDouble()) > Integer.MAX_VALUE) {
+                throw new ConfigException(key + " must be an integer in the int range, got " + v);
             }
             return v.asInt();
         }
@@ -171,22 +173,23 @@ public record VavlConfig(
         double number(String key, double dflt) {
             JsonNode v = node.get(key);
             if (v == null) return dflt;
-            if (!v.isNumber()) throw new ConfigException(source + ": " + key + " must be a number, got " + v);
+            if (!v.isNumber()) throw new ConfigException(key + " must be a number, got " + v);
             return v.asDouble();
         }
 
         String string(String key, String dflt) {
             JsonNode v = node.get(key);
             if (v == null) return dflt;
-            if (!v.isTextual()) throw new ConfigException(source + ": " + key + " must be a string, got " + v);
+            if (!v.isTextual()) throw new ConfigException(key + " must be a string, got " + v);
             return v.asText();
         }
 
         int[] intPair(String key, int a, int b) {
             JsonNode v = node.get(key);
             if (v == null) return new int[] {a, b};
-            if (!v.isArray() || v.size() != 2 || !v.get(0).isIntegralNumber() || !v.get(1).isIntegralNumber()) {
-                throw new ConfigException(source + ": " + key + " must be two integers [h1, h2], got " + v);
+            if (!v.isArray() || v.size() != 2 || !v.get(0).isIntegralNumber() || !v.get(1).isIntegralNumber()
+                    || !v.get(0).canConvertToInt() || !v.get(1).canConvertToInt()) {
+                throw new ConfigException(key + " must be two integers [h1, h2], got " + v);
             }
             return new int[] {v.get(0).asInt(), v.get(1).asInt()};
         }

@@ -61,6 +61,11 @@ public record Fixture(String name, VavlConfig config, Map<String, HostTensor> we
     static Batch parseBatch(String src, Map<String, HostTensor> t, VavlConfig cfg) {
         HostTensor audio = need(src, t, "audio", 3), visual = need(src, t, "visual", 3);
         HostTensor labels = need(src, t, "labels", 2);
+        for (String n : new String[] {"audio", "visual", "labels"}) {
+            if (!t.get(n).dtype().isFloat()) {
+                throw new FormatException(src + ": tensor '" + n + "' has dtype " + t.get(n).dtype() + ", expected F32 or F64");
+            }
+        }
         int B = audio.shape()[0];
         if (B < 1) throw new FormatException(src + ": tensor 'audio' has an empty batch dimension");
         checkDim(src, "audio", audio, 0, B);
@@ -72,9 +77,6 @@ public record Fixture(String name, VavlConfig config, Map<String, HostTensor> we
         int[] hasA = flags(src, t, "has_audio", B), hasV = flags(src, t, "has_visual", B);
         int[] la = lengths(src, t, "audio_len", B, audio.shape()[1], hasA);
         int[] lv = lengths(src, t, "visual_len", B, visual.shape()[1], hasV);
-        if (!audio.dtype().isFloat() || !visual.dtype().isFloat() || !labels.dtype().isFloat()) {
-            throw new FormatException(src + ": audio, visual and labels must be float tensors");
-        }
         finiteValid(src, "audio", audio, la, hasA);
         finiteValid(src, "visual", visual, lv, hasV);
         float[] y = labels.floats();
@@ -112,7 +114,12 @@ public record Fixture(String name, VavlConfig config, Map<String, HostTensor> we
     private static int[] flags(String src, Map<String, HostTensor> t, String name, int B) {
         HostTensor x = need(src, t, name, 1);
         checkDim(src, name, x, 0, B);
-        int[] v = x.asInts();
+        int[] v;
+        try {
+            v = x.asInts();
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(src + ": tensor '" + name + "': " + e.getMessage() + " (expected 0 or 1)");
+        }
         for (int b = 0; b < B; b++) {
             if (v[b] != 0 && v[b] != 1) throw new FormatException(src + ": tensor '" + name + "' holds " + v[b] + " at sample " + b + " (expected 0 or 1)");
         }

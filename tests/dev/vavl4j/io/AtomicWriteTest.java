@@ -1,0 +1,91 @@
+package dev.vavl4j.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writes go through a temporary sibling and a rename: no temp files stay behind, a failed write changes nothing. */
+class AtomicWriteTest {
+    @TempDir
+    Path dir;
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void overwritingLeavesOnlyTheTargetWithTheNewContent() throws IOException {
+        Path f = dir.resolve("out.safetensors");
+        SafeTensors.write(f, Map.of("a", HostTensor.ofFloats(new float[] {1f, 2f}, 2)), null);
+        SafeTensors.write(f, Map.of("b", HostTensor.ofInts(new int[] {3}, 1)), Map.of("v", "2"));
+        assertEquals(List.of("out.safetensors"), names());
+        Map<String, HostTensor> back = SafeTensors.read(f);
+        assertEquals(List.of("b"), List.copyOf(back.keySet()));
+        assertArrayEquals(new int[] {3}, back.get("b").ints());
+    }
+
+    @Test
+    void writerThrowingIOExceptionLeavesOldFileIntactAndNoTempFile() throws IOException {
+        Path f = dir.resolve("keep.bin");
+        Files.writeString(f, "old content");
+        IOException boom = new IOException("disk full (simulated)");
+        IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write("new half-writ".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            throw boom;
+        }));
+        assertSame(boom, thrown);
+        assertEquals("old content", Files.readString(f));
+        assertEquals(List.of("keep.bin"), names());
+    }
+
+    @Test
+    void writerThrowingUncheckedExceptionLeavesOldFileIntactAndNoTempFile() throws IOException {
+        Path f = dir.resolve("keep.bin");
+        byte[] old = new byte[3 << 20]; // larger than the 1 MiB buffer: part of the new file reaches disk
+        old[0] = 42;
+        Files.write(f, old);
+        assertThrows(UncheckedIOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(new byte[2 << 20]);
+            throw new UncheckedIOException(new IOException("simulated"));
+        }));
+        assertArrayEquals(old, Files.readAllBytes(f));
+        assertEquals(List.of("keep.bin"), names());
+    }
+
+    @Test
+    void failedFirstWriteCreatesNothing() throws IOException {
+        Path f = dir.resolve("never.bin");
+        assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(1);
+            throw new IOException("simulated");
+        }));
+        assertFalse(Files.exists(f));
+        assertEquals(List.of(), names());
+    }
+
+    @Test
+    void createsMissingParentDirectories() throws IOException {
+        Path f = dir.resolve("a/b/c.bin");
+        AtomicFiles.write(f, out -> out.write(new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+        try (Stream<Path> s = Files.list(f.getParent())) {
+            assertEquals(List.of("c.bin"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+}
