@@ -35,10 +35,24 @@ public final class Inference {
         int[] both = batch.rowsWithBoth();
         float[] fused = new float[0];
         if (both.length > 0) {
-            Tensor joint = fusedRepresentation(model, batch, both);
-            fused = be.toHost(model.fusionHead().forward(model.context(false, 0), joint).out());
+            // In eval mode a sample's representation does not depend on the rest of its batch, so the
+            // fusion rows reuse the unimodal representations instead of encoding both modalities again.
+            int d = model.config().modelDim();
+            float[] joint = new float[both.length * 2 * d];
+            for (int i = 0; i < both.length; i++) {
+                copyRow(uni[0], both[i], joint, i * 2 * d, d);
+                copyRow(uni[1], both[i], joint, i * 2 * d + d, d);
+            }
+            Tensor j = be.fromHost(joint, both.length, 2 * d);
+            fused = be.toHost(model.fusionHead().forward(model.context(false, 0), j).out());
         }
         return new Result(uni[0], uni[1], new Fused(both, fused));
+    }
+
+    /** Copies the representation of batch sample b (a row of u) into dst at offset. */
+    private static void copyRow(Unimodal u, int b, float[] dst, int offset, int d) {
+        int i = java.util.Arrays.binarySearch(u.rows(), b);
+        System.arraycopy(u.representation(), i * d, dst, offset, d);
     }
 
     /** Eval-mode r_m [rows, d] of the given samples. */
