@@ -40,7 +40,7 @@ public final class Conformer {
             blocks.get(i).backward(ctx, s.blocks.get(i), d, mask, dIn);
             d = dIn;
         }
-        d = FeedForward.dropBack(ctx, d, s.inputSeed);
+        d = ctx.dropoutBackward(d, ctx.dropout, s.inputSeed);
         input.backward(be, s.x, d, dx);
     }
 }

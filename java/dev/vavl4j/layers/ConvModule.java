@@ -59,7 +59,7 @@ public final class ConvModule {
     public void backward(ForwardContext ctx, Saved sv, Tensor dOut, SeqMask mask, Tensor dx) {
         if (!ctx.train) throw new IllegalStateException("conv module backward needs train-mode batch statistics");
         var be = ctx.be;
-        Tensor dy = FeedForward.dropBack(ctx, dOut, sv.outSeed);
+        Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, sv.outSeed);
         Tensor dS = be.zeros(sv.s.shape());
         pointwise2.backward(be, sv.s, dy, dS);
         Tensor dC = be.zeros(sv.c.shape());

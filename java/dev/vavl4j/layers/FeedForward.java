@@ -31,22 +31,15 @@ public final class FeedForward {
     /** dx += ∂L/∂x given dOut = ∂L/∂FF(x). */
     public void backward(ForwardContext ctx, Saved s, Tensor dOut, Tensor dx) {
         var be = ctx.be;
-        Tensor dy = dropBack(ctx, dOut, s.outSeed);
+        Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dAct = be.zeros(s.act.shape());
         linear2.backward(be, s.act, dy, dAct);
-        dAct = dropBack(ctx, dAct, s.actSeed);
+        dAct = ctx.dropoutBackward(dAct, ctx.dropout, s.actSeed);
         Tensor dPre = be.zeros(s.pre.shape());
         be.swishBackward(dAct, s.pre, dPre);
         be.accumulateBiasGrad(dPre, linear1.bias.grad(be));
         Tensor dLn = be.zeros(s.ln.y().shape());
         linear1.backwardWeightAndInput(be, s.ln.y(), dPre, dLn);
         norm.backward(ctx, s.ln, dLn, dx);
-    }
-
-    static Tensor dropBack(ForwardContext ctx, Tensor d, long seed) {
-        if (ctx.dropout <= 0f) return d;
-        Tensor out = ctx.be.zeros(d.shape());
-        ctx.be.dropoutBackward(d, ctx.dropout, seed, out);
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.vavl4j.layers;
 
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.DropoutHash;
+import dev.vavl4j.backend.Tensor;
 
 /**
  * What a forward pass needs besides its inputs: the backend, train or eval mode, whether backward will
@@ -37,13 +38,21 @@ public final class ForwardContext {
     }
 
     /** Applies dropout with rate p: a new tensor and its seed, or x itself when p = 0. */
-    Dropped dropout(dev.vavl4j.backend.Tensor x, float p) {
+    Dropped dropout(Tensor x, float p) {
         if (p <= 0f) return new Dropped(x, 0L);
         long seed = nextSeed();
-        var out = be.zeros(x.shape());
+        Tensor out = be.zeros(x.shape());
         be.dropout(x, p, seed, out);
         return new Dropped(out, seed);
     }
 
-    record Dropped(dev.vavl4j.backend.Tensor out, long seed) {}
+    /** Backward of {@link #dropout}: the same mask (from its seed) applied to d; d itself when p = 0. */
+    Tensor dropoutBackward(Tensor d, float p, long seed) {
+        if (p <= 0f) return d;
+        Tensor out = be.zeros(d.shape());
+        be.dropoutBackward(d, p, seed, out);
+        return out;
+    }
+
+    record Dropped(Tensor out, long seed) {}
 }

@@ -32,9 +32,8 @@ public final class Linear {
 
     /** dW += dyᵀ·x, db += Σ dy, and dx += dy·W when dx is given. */
     public void backward(Backend be, Tensor x, Tensor dy, Tensor dx) {
-        be.gemm(dy, true, x, false, weight.grad(be), 1f, 1f);
         if (bias != null) be.accumulateBiasGrad(dy, bias.grad(be));
-        if (dx != null) be.gemm(dy, false, weight.value, false, dx, 1f, 1f);
+        backwardWeightAndInput(be, x, dy, dx);
     }
 
     /** Gradient of the bias-free product only (the bias gradient was taken by a fused op). */

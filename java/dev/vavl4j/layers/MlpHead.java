@@ -33,8 +33,7 @@ public final class MlpHead {
         Tensor dh1d = be.zeros(s.h1d.shape());
         fc2.backward(be, s.h1d, dh2, dh1d);
         Tensor dh1 = be.zeros(s.h1.shape());
-        if (ctx.headDropout > 0f) be.dropoutBackward(dh1d, ctx.headDropout, s.seed, dh1d);
-        be.reluBackward(dh1d, s.h1, dh1);
+        be.reluBackward(ctx.dropoutBackward(dh1d, ctx.headDropout, s.seed), s.h1, dh1);
         fc1.backward(be, s.r, dh1, dr);
     }
 }

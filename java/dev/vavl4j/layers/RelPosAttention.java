@@ -49,7 +49,7 @@ public final class RelPosAttention {
     /** dx += ∂L/∂x given dOut = ∂L/∂MHSA(x). */
     public void backward(ForwardContext ctx, Saved s, Tensor dOut, SeqMask mask, Tensor dx) {
         var be = ctx.be;
-        Tensor dy = FeedForward.dropBack(ctx, dOut, s.outSeed);
+        Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dCtx = be.zeros(s.ctx.shape());
         out.backward(be, s.ctx, dy, dCtx);
         Tensor dq = be.zeros(s.q.shape()), dk = be.zeros(s.k.shape()), dv = be.zeros(s.v.shape());
