@@ -1,0 +1,14 @@
+package dev.vavl4j.data;
+
+/** A [frames, dim] float32 feature matrix, row-major. */
+public record Features(float[] values, int frames, int dim) {
+    public Features {
+        if ((long) frames * dim != values.length) throw new IllegalArgumentException(values.length + " values for [" + frames + ", " + dim + "]");
+    }
+
+    /** The first {@code maxFrames} frames (this when already short enough). */
+    public Features capped(int maxFrames) {
+        if (frames <= maxFrames) return this;
+        return new Features(java.util.Arrays.copyOf(values, maxFrames * dim), maxFrames, dim);
+    }
+}
