@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vavl", mixinStandardHelpOptions = true, version = "vavl4j 0.1.0-SNAPSHOT",
         description = "VAVL audio-visual emotion recognition on the JVM.%n"
                 + "(The launcher also takes `./vavl test`, which runs the test suite.)",
-        subcommands = {ParityCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class,
+                ParityCommand.class})
 public final class VavlCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,7 +28,9 @@ public final class VavlCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String what = cmd.getCommandName();
             if (isUserError(ex)) {
-                cmd.getErr().println("vavl " + what + ": " + ex.getMessage());
+                String msg = ex instanceof java.io.IOException io ? IoErrors.describe(io)
+                        : ex instanceof java.io.UncheckedIOException u ? IoErrors.describe(u.getCause()) : ex.getMessage();
+                cmd.getErr().println("vavl " + what + ": " + msg);
                 return 2;
             }
             cmd.getErr().println("vavl " + what + ": internal error: " + ex);
@@ -42,6 +45,7 @@ public final class VavlCli implements Runnable {
         return ex instanceof IllegalArgumentException || ex instanceof dev.vavl4j.io.FormatException
                 || ex instanceof dev.vavl4j.model.ConfigException
                 || ex instanceof dev.vavl4j.device.Devices.DeviceUnavailableException
-                || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
+                || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                || ex instanceof dev.vavl4j.data.DataException || ex instanceof dev.vavl4j.train.TrainingDivergedException;
     }
 }

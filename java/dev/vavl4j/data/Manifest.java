@@ -1,13 +1,42 @@
 package dev.vavl4j.data;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * A corpus manifest CSV: a header row with {@code FileName}, {@code Split_Set} (Train, Development, Test),
  * the label columns and optionally {@code SpkrID}; other columns are ignored.
  */
 public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> rows) {
+    static final String FILE_NAME = "FileName", SPLIT = "Split_Set", SPEAKER = "SpkrID";
+
+    /**
+     * The header is read as an ordinary record (not with commons-csv's header mode) so that duplicate or
+     * missing column names become our own errors; values are trimmed; blank lines are kept by the parser
+     * (so record positions stay exact) and skipped here.
+     */
+    private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
+            .setIgnoreEmptyLines(false)
+            .setTrim(true)
+            .get();
+
+    public Manifest {
+        labelColumns = List.copyOf(labelColumns);
+        rows = List.copyOf(rows);
+    }
 
     /**
      * Reads the manifest; {@code labelColumns} may be empty (prediction needs no labels). Throws
@@ -17,11 +46,143 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
      * and a label that is empty, not a number, NaN or infinite.
      */
     public static Manifest read(Path file, List<String> labelColumns) {
-        throw new UnsupportedOperationException("TODO");
+        String where = file.toString();
+        if (new HashSet<>(labelColumns).size() != labelColumns.size()) {
+            throw new IllegalArgumentException("label columns requested twice: " + labelColumns);
+        }
+        String text = readText(file);
+        LineIndex lines = new LineIndex(text);
+        List<ManifestRow> rows = new ArrayList<>();
+        try (CSVParser parser = CSVParser.parse(new StringReader(text), FORMAT)) {
+            Columns cols = null;
+            Map<String, Integer> firstLineOfStem = new HashMap<>();
+            for (CSVRecord rec : parser) {
+                if (rec.size() == 1 && rec.get(0).isEmpty()) continue; // blank line
+                int line = lines.lineAt(rec.getCharacterPosition());
+                if (cols == null) {
+                    cols = Columns.of(where, rec, labelColumns);
+                    continue;
+                }
+                rows.add(cols.row(where, line, rec, firstLineOfStem));
+            }
+            if (cols == null) throw new DataException(where + ": empty file (no header row)");
+        } catch (UncheckedIOException | IllegalStateException e) {
+            // commons-csv reports malformed quoting this way, e.g. "EOF reached before encapsulated token finished"
+            String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new DataException(where + ": malformed CSV (" + msg + ")", e);
+        } catch (IOException e) {
+            throw new DataException(where + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (rows.isEmpty()) throw new DataException(where + ": no data rows (only a header)");
+        return new Manifest(file, labelColumns, rows);
     }
 
     /** The rows of one split, in file order. */
     public List<ManifestRow> rows(Split split) {
         return rows.stream().filter(r -> r.split() == split).toList();
+    }
+
+    /** FileName without its extension (only a dot in the last path component counts; a leading dot does not). */
+    static String stem(String fileName) {
+        int slash = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+        int dot = fileName.lastIndexOf('.');
+        return dot > slash + 1 ? fileName.substring(0, dot) : fileName;
+    }
+
+    private static String readText(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new DataException(file + ": file not found");
+        } catch (MalformedInputException e) {
+            throw new DataException(file + ": not a UTF-8 text file", e);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        // Spreadsheet programs often save CSV with a UTF-8 byte order mark; it is not part of the first column name.
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** Where each column is, from the header record. */
+    private record Columns(int fields, int fileName, int split, int speaker, int[] labels, List<String> labelNames) {
+        static Columns of(String where, CSVRecord header, List<String> labelColumns) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                String name = header.get(i);
+                // Unnamed columns (e.g. a trailing comma) are ignored like any other extra column.
+                if (!name.isEmpty() && index.put(name, i) != null) {
+                    throw new DataException(where + ": line 1: column '" + name + "' appears twice in the header");
+                }
+            }
+            List<String> required = new ArrayList<>(List.of(FILE_NAME, SPLIT));
+            required.addAll(labelColumns);
+            for (String name : required) {
+                if (!index.containsKey(name)) {
+                    throw new DataException(where + ": missing column '" + name + "' (columns present: "
+                            + String.join(", ", header.values()) + ")");
+                }
+            }
+            int[] labels = labelColumns.stream().mapToInt(index::get).toArray();
+            return new Columns(header.size(), index.get(FILE_NAME), index.get(SPLIT), index.getOrDefault(SPEAKER, -1),
+                    labels, labelColumns);
+        }
+
+        ManifestRow row(String where, int line, CSVRecord rec, Map<String, Integer> firstLineOfStem) {
+            String at = where + ": line " + line;
+            if (rec.size() != fields) {
+                throw new DataException(at + ": " + rec.size() + " fields, expected " + fields + " as in the header");
+            }
+            String fileName = rec.get(this.fileName);
+            if (fileName.isEmpty()) throw new DataException(at + ", column '" + FILE_NAME + "': empty FileName");
+            String stem = stem(fileName);
+            // Two names with one stem (a.wav, a.mp4) would share one feature file, so the stem must be unique.
+            Integer first = firstLineOfStem.putIfAbsent(stem, line);
+            if (first != null) {
+                throw new DataException(at + ", column '" + FILE_NAME + "': duplicate FileName '" + fileName
+                        + "' (stem '" + stem + "' already on line " + first + ")");
+            }
+            Split s = Split.parse(rec.get(split), at + ", column '" + SPLIT + "'");
+            String spk = speaker < 0 || rec.get(speaker).isEmpty() ? null : rec.get(speaker);
+            double[] values = new double[labels.length];
+            for (int j = 0; j < labels.length; j++) {
+                values[j] = number(at + ", column '" + labelNames.get(j) + "'", rec.get(labels[j]));
+            }
+            return new ManifestRow(line, fileName, stem, s, spk, values);
+        }
+    }
+
+    /** A decimal number as written by pandas/numpy (no hex, no Java 'd'/'f' suffixes); NaN and inf are errors. */
+    static double number(String where, String value) {
+        if (value.isEmpty()) throw new DataException(where + ": empty value");
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        if (lower.matches("[+-]?nan")) throw new DataException(where + ": '" + value + "' is NaN");
+        if (lower.matches("[+-]?inf(inity)?")) throw new DataException(where + ": '" + value + "' is infinite");
+        if (!value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+            throw new DataException(where + ": '" + value + "' is not a number");
+        }
+        double v = Double.parseDouble(value);
+        if (Double.isInfinite(v)) throw new DataException(where + ": '" + value + "' is infinite (outside the double range)");
+        return v;
+    }
+
+    /** Maps character offsets to 1-based line numbers (\n, \r\n and \r all end a line). */
+    private static final class LineIndex {
+        private final int[] starts;
+
+        LineIndex(String text) {
+            List<Integer> s = new ArrayList<>();
+            s.add(0);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '\n' || (c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n'))) s.add(i + 1);
+            }
+            starts = s.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        int lineAt(long offset) {
+            int i = java.util.Arrays.binarySearch(starts, (int) offset);
+            return (i >= 0 ? i : -i - 2) + 1;
+        }
     }
 }

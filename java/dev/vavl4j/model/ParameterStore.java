@@ -93,6 +93,52 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
         return out;
     }
 
+    /**
+     * The Adam state of every parameter: {@code adam.m.<name>}, {@code adam.v.<name>} (float32, the
+     * parameter's shape; zeros before its first update) and {@code adam.steps.<name>} (int32 [1]).
+     */
+    public Map<String, HostTensor> optimizerToHost() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Param p : params.values()) {
+            out.put("adam.m." + p.name, HostTensor.ofFloats(be.toHost(p.adamM(be)), p.value.shape()));
+            out.put("adam.v." + p.name, HostTensor.ofFloats(be.toHost(p.adamV(be)), p.value.shape()));
+            out.put("adam.steps." + p.name, HostTensor.ofInts(new int[] {p.steps()}, 1));
+        }
+        return out;
+    }
+
+    /** Restores what {@link #optimizerToHost} wrote; every parameter's three tensors must be present and valid. */
+    public void loadOptimizer(Map<String, HostTensor> state, String source) {
+        int expected = 3 * params.size();
+        if (state.size() != expected) {
+            for (String name : state.keySet()) {
+                String p = name.replaceFirst("^adam\\.(m|v|steps)\\.", "");
+                if (p.equals(name) || !params.containsKey(p)) {
+                    throw new IllegalArgumentException(source + ": tensor '" + name + "' is not Adam state of a parameter of this configuration");
+                }
+            }
+        }
+        for (Param p : params.values()) {
+            int[] shape = p.value.shape();
+            be.copy(upload(be, state, "adam.m." + p.name, shape, source), p.adamM(be));
+            be.copy(upload(be, state, "adam.v." + p.name, shape, source), p.adamV(be));
+            HostTensor steps = state.get("adam.steps." + p.name);
+            if (steps == null || steps.size() != 1 || steps.dtype().isFloat() || steps.asInts()[0] < 0) {
+                throw new IllegalArgumentException(source + ": tensor 'adam.steps." + p.name + "' must be one non-negative int32, got "
+                        + (steps == null ? "nothing" : steps.dtype() + " " + steps.shapeString()));
+            }
+            p.setSteps(steps.asInts()[0]);
+        }
+        for (Param p : params.values()) {
+            if (hasNegative(be.toHost(p.adamV(be)))) throw new IllegalArgumentException(source + ": 'adam.v." + p.name + "' holds a negative value");
+        }
+    }
+
+    private static boolean hasNegative(float[] v) {
+        for (float x : v) if (x < 0) return true;
+        return false;
+    }
+
     public void zeroGrads(List<Param> ps) {
         for (Param p : ps) be.fill(p.grad(be), 0f);
     }

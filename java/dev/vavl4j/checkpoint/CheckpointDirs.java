@@ -1,0 +1,56 @@
+package dev.vavl4j.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Whole-directory atomic replacement: the new directory is written beside the target under a hidden
+ * temporary name and renamed into place. A previous directory is first renamed aside and deleted only
+ * after the new one is in place, so at every instant either the old or the new complete directory exists
+ * (under its own name or, for an instant, as {@code .NAME.old}).
+ */
+public final class CheckpointDirs {
+    private CheckpointDirs() {}
+
+    @FunctionalInterface
+    public interface DirWriter {
+        void write(Path tmpDir) throws IOException;
+    }
+
+    public static void writeAtomically(Path target, DirWriter writer) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+        try {
+            writer.write(tmp);
+            Path old = parent.resolve("." + abs.getFileName() + ".old");
+            deleteTree(old);
+            if (Files.exists(abs)) move(abs, old);
+            move(tmp, abs);
+            deleteTree(old);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

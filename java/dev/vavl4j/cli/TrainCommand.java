@@ -1,0 +1,121 @@
+package dev.vavl4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.model.VavlConfig;
+import dev.vavl4j.train.TrainRequest;
+import dev.vavl4j.train.TrainSettings;
+import dev.vavl4j.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains VAVL on a corpus: the three-step schedule per batch, the development loss of the fused "
+                + "prediction after each epoch, the best checkpoint in OUT/best, resumable state in OUT/last and a "
+                + "learning curve in OUT/learning-curve.png."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "manifest CSV (FileName, label columns, Split_Set[, SpkrID])")
+    Path manifest;
+
+    @Option(names = "--features", required = true, paramLabel = "DIR", description = "features: DIR/audio/<stem>.npy, DIR/visual/<stem>.npy")
+    Path features;
+
+    @Option(names = "--task", required = true, paramLabel = "classification|regression", description = "classification (soft scores, argmax target) or regression (attributes, min/max scaled)")
+    String task;
+
+    @Option(names = "--labels", required = true, split = ",", paramLabel = "a,b,...", description = "label columns of the manifest, in output order")
+    List<String> labels;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (best/, last/, learning-curve.png)")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "FILE.json", description = "spec keys (model_dim, lr, dropout, ...) and trainer keys (batch_size, epochs, seed, patience, max_frames)")
+    Path config;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs (default " + 30 + ")")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "utterances per batch (default 32)")
+    Integer batchSize;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the weights, shuffles and dropout (default 0)")
+    Long seed;
+
+    @Option(names = "--patience", paramLabel = "N", description = "stop after N epochs without a better development loss; 0 = never (default 5)")
+    Integer patience;
+
+    @Option(names = "--max-frames", paramLabel = "N", description = "keep at most the first N frames per modality; 0 = all (default)")
+    Integer maxFrames;
+
+    @Option(names = "--resume", description = "continue the run in --out from OUT/last (only --epochs and --patience may change)")
+    boolean resume;
+
+    @Mixin
+    DeviceOption device;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        VavlConfig.Task t = switch (task) {
+            case "classification" -> VavlConfig.Task.CLASSIFICATION;
+            case "regression" -> VavlConfig.Task.REGRESSION;
+            default -> throw new IllegalArgumentException("--task must be classification or regression, got '" + task + "'");
+        };
+        ObjectNode modelKeys = JSON.createObjectNode(), trainerKeys = JSON.createObjectNode();
+        if (config != null) splitConfig(readConfig(config), modelKeys, trainerKeys);
+        if (epochs != null) trainerKeys.put("epochs", epochs);
+        if (batchSize != null) trainerKeys.put("batch_size", batchSize);
+        if (seed != null) trainerKeys.put("seed", seed);
+        if (patience != null) trainerKeys.put("patience", patience);
+        if (maxFrames != null) trainerKeys.put("max_frames", maxFrames);
+        var sel = device.open(err);
+        TrainRequest req = new TrainRequest(manifest, features, t, labels, out, modelKeys, trainerKeys, resume);
+        try (TrainProgress progress = new TrainProgress(o, err, out)) {
+            Trainer.Result r = Trainer.run(req, sel.backend(), progress);
+            o.printf("%s; best epoch %d (development loss %.4f)%n", r.reason(), r.bestEpoch(), r.bestDevLoss());
+            o.println("best model: " + r.best());
+            o.println("resume state: " + r.last());
+            o.println("learning curve: " + out.resolve(TrainProgress.CURVE));
+        }
+        return 0;
+    }
+
+    static JsonNode readConfig(Path file) {
+        try {
+            JsonNode n = JSON.readTree(Files.readString(file));
+            if (n == null || !n.isObject()) throw new ConfigException(file + ": expected a JSON object");
+            return n;
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /** Trainer keys go to the trainer, everything else to the model configuration (which rejects unknown keys). */
+    static void splitConfig(JsonNode node, ObjectNode modelKeys, ObjectNode trainerKeys) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            (TrainSettings.KEYS.contains(k) ? trainerKeys : modelKeys).set(k, node.get(k));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vavl4j.cli;
+
+import dev.vavl4j.train.EpochSummary;
+import dev.vavl4j.train.TrainListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Renders a training run: progress bars on stderr, one line per epoch on stdout, the learning-curve PNG. */
+final class TrainProgress implements TrainListener, AutoCloseable {
+    static final String CURVE = "learning-curve.png";
+    private final PrintWriter out, err;
+    private final Path dir;
+    private Progress bar;
+    private int epochs;
+
+    TrainProgress(PrintWriter out, PrintWriter err, Path dir) {
+        this.out = out;
+        this.err = err;
+        this.dir = dir;
+    }
+
+    @Override
+    public void onLoading(int done, int total) {
+        if (bar == null) bar = Progress.start(err, "features", total, "utt");
+        bar.stepTo(done);
+        if (done == total) closeBar();
+    }
+
+    @Override
+    public void onData(int train, int trainUnimodal, int dev, List<String> skipped) {
+        closeBar();
+        out.printf("data: %d training utterances (%d with one modality only), %d development%n", train, trainUnimodal, dev);
+        if (!skipped.isEmpty()) {
+            out.printf("skipped %d manifest rows without features:%n", skipped.size());
+            skipped.stream().limit(10).forEach(s -> out.println("  " + s));
+            if (skipped.size() > 10) out.println("  ... " + (skipped.size() - 10) + " more");
+        }
+    }
+
+    @Override
+    public void onStart(int firstEpoch, int epochs, int batchesPerEpoch, String configSummary) {
+        this.epochs = epochs;
+        out.println("model: " + configSummary);
+        if (firstEpoch > 1) out.printf("resuming at epoch %d of %d%n", firstEpoch, epochs);
+        out.printf("%5s %11s %11s %11s %9s %9s %7s%n", "epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss", "dev_score", "time");
+        out.flush();
+    }
+
+    @Override
+    public void onBatch(int epoch, int batch, int batches) {
+        if (bar == null) bar = Progress.start(err, "epoch " + epoch + "/" + epochs, batches, "batch");
+        bar.stepTo(batch);
+    }
+
+    @Override
+    public void onEvaluating(int epoch, int utterances) {
+        closeBar();
+        bar = Progress.start(err, "dev " + epoch + "/" + epochs, utterances, "utt");
+    }
+
+    @Override
+    public void onEvaluated(int done) {
+        bar.stepTo(done);
+    }
+
+    @Override
+    public void onEpoch(EpochSummary s, List<EpochSummary> history) {
+        closeBar();
+        out.printf("%5d %11.4f %11.4f %11.4f %9.4f %9.4f %6.1fs%s%n", s.epoch(), s.audioLoss(), s.visualLoss(), s.fusionLoss(),
+                s.devLoss(), s.devScore(), s.seconds(), s.best() ? "  * best" : "");
+        out.flush();
+        List<LearningCurvePlot.Point> points = history.stream()
+                .map(e -> new LearningCurvePlot.Point(e.epoch(), e.fusionLoss(), e.devLoss())).toList();
+        try {
+            LearningCurvePlot.write(dir.resolve(CURVE), "VAVL training: fused task loss", points, 800, 500);
+        } catch (IOException e) {
+            err.println("warning: could not write " + dir.resolve(CURVE) + ": " + IoErrors.describe(e));
+        }
+    }
+
+    private void closeBar() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeBar();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.vavl4j.predict;
+
+import dev.vavl4j.data.Batches;
+import dev.vavl4j.data.Utterance;
+import dev.vavl4j.model.Batch;
+import dev.vavl4j.model.Inference;
+import dev.vavl4j.model.VavlModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/** Eval-mode model outputs for a list of (already normalised) utterances, batched by length. */
+public final class UtteranceInference {
+    private UtteranceInference() {}
+
+    /** Raw model outputs [C] of one utterance per head; null where the head does not apply. */
+    public record Outputs(float[] audio, float[] visual, float[] fusion) {
+        public float[] of(Source s) {
+            return switch (s) {
+                case AUDIO -> audio;
+                case VISUAL -> visual;
+                case FUSION -> fusion;
+            };
+        }
+
+        /** The answer of spec §7: fusion when both modalities are present, else the one there is. */
+        public Source used() {
+            return fusion != null ? Source.FUSION : audio != null ? Source.AUDIO : Source.VISUAL;
+        }
+    }
+
+    /** Outputs in the order of {@code utts}; {@code onDone} receives the number of utterances finished per batch. */
+    public static List<Outputs> run(VavlModel model, List<Utterance> utts, int batchSize, IntConsumer onDone) {
+        int C = model.config().outputs();
+        float[][][] out = new float[utts.size()][3][];
+        for (int[] idx : Batches.evaluationOrder(utts, batchSize)) {
+            Batch batch = Batches.assemble(utts, idx, model.config().audioDim(), model.config().visualDim(), null, C);
+            Inference.Result r = Inference.run(model, batch);
+            scatter(r.audio().rows(), r.audio().pred(), idx, out, 0, C);
+            scatter(r.visual().rows(), r.visual().pred(), idx, out, 1, C);
+            scatter(r.fusion().rows(), r.fusion().pred(), idx, out, 2, C);
+            if (onDone != null) onDone.accept(idx.length);
+        }
+        List<Outputs> list = new ArrayList<>(utts.size());
+        for (float[][] o : out) list.add(new Outputs(o[0], o[1], o[2]));
+        return list;
+    }
+
+    private static void scatter(int[] rows, float[] pred, int[] idx, float[][][] out, int slot, int C) {
+        for (int i = 0; i < rows.length; i++) out[idx[rows[i]]][slot] = Arrays.copyOfRange(pred, i * C, (i + 1) * C);
+    }
+}

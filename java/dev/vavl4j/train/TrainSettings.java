@@ -1,0 +1,58 @@
+package dev.vavl4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.model.ConfigException;
+import java.util.Set;
+
+/**
+ * How to train, as opposed to what the model is ({@link dev.vavl4j.model.VavlConfig}): batch size, number of
+ * epochs, seed (weights, shuffles, dropout), early-stopping patience (epochs without a better development
+ * loss; 0 disables it) and the cap on frames per modality (0 = none).
+ */
+public record TrainSettings(int batchSize, int epochs, long seed, int patience, int maxFrames) {
+    public static final Set<String> KEYS = Set.of("batch_size", "epochs", "seed", "patience", "max_frames");
+
+    public static TrainSettings defaults() {
+        return new TrainSettings(32, 30, 0, 5, 0);
+    }
+
+    public TrainSettings {
+        if (batchSize < 2) throw new ConfigException("batch_size must be ≥ 2 (a step needs 2 samples), got " + batchSize);
+        if (epochs < 1) throw new ConfigException("epochs must be ≥ 1, got " + epochs);
+        if (patience < 0) throw new ConfigException("patience must be ≥ 0, got " + patience);
+        if (maxFrames < 0) throw new ConfigException("max_frames must be ≥ 0, got " + maxFrames);
+    }
+
+    /** Takes the trainer keys present in {@code node}; the others keep {@code base}'s values. */
+    public static TrainSettings fromJson(JsonNode node, TrainSettings base, String source) {
+        return new TrainSettings(integer(node, "batch_size", base.batchSize, source), integer(node, "epochs", base.epochs, source),
+                longValue(node, "seed", base.seed, source), integer(node, "patience", base.patience, source),
+                integer(node, "max_frames", base.maxFrames, source));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("batch_size", batchSize);
+        o.put("epochs", epochs);
+        o.put("seed", seed);
+        o.put("patience", patience);
+        o.put("max_frames", maxFrames);
+        return o;
+    }
+
+    private static int integer(JsonNode node, String key, int dflt, String source) {
+        JsonNode v = node.get(key);
+        if (v == null) return dflt;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new ConfigException(source + ": '" + key + "' must be an integer, got " + v);
+        return v.asInt();
+    }
+
+    private static long longValue(JsonNode node, String key, long dflt, String source) {
+        JsonNode v = node.get(key);
+        if (v == null) return dflt;
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new ConfigException(source + ": '" + key + "' must be an integer, got " + v);
+        return v.asLong();
+    }
+}

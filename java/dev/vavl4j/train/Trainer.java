@@ -1,0 +1,225 @@
+package dev.vavl4j.train;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.DropoutHash;
+import dev.vavl4j.checkpoint.Checkpoint;
+import dev.vavl4j.data.Batches;
+import dev.vavl4j.data.Corpus;
+import dev.vavl4j.data.DataException;
+import dev.vavl4j.data.LabelCodec;
+import dev.vavl4j.data.Manifest;
+import dev.vavl4j.data.Normalizer;
+import dev.vavl4j.data.Split;
+import dev.vavl4j.data.Utterance;
+import dev.vavl4j.model.Batch;
+import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.model.ParameterStore;
+import dev.vavl4j.model.TrainStep;
+import dev.vavl4j.model.VavlConfig;
+import dev.vavl4j.model.VavlModel;
+import dev.vavl4j.model.WeightInit;
+import dev.vavl4j.predict.Evaluation;
+import dev.vavl4j.predict.UtteranceInference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Trains VAVL on a corpus: epochs of the three-step schedule of spec §6 over seeded, length-bucketed
+ * batches; after each epoch the development loss of the fused prediction picks the best checkpoint
+ * ({@code out/best}), and {@code out/last} records everything needed to resume (weights, batch-norm
+ * statistics, Adam state, trainer state). Every random choice is a function of (seed, epoch, batch), so a
+ * run resumed from {@code out/last} ends bit-identical to one that was never interrupted (CPU backend).
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    public record Result(Path best, Path last, int bestEpoch, double bestDevLoss, List<EpochSummary> history, String reason) {}
+
+    /** Utterances per model call when measuring the development loss. */
+    private static final int EVAL_BATCH = 32;
+
+    public static Result run(TrainRequest req, Backend be, TrainListener listener) throws IOException {
+        TrainListener l = listener == null ? new TrainListener() {} : listener;
+        Path lastDir = req.out().resolve("last"), bestDir = req.out().resolve("best");
+        Checkpoint resumed = null;
+        TrainingState prior = null;
+        if (req.resume()) {
+            if (!Files.isRegularFile(lastDir.resolve("checkpoint.json"))) {
+                throw new IllegalArgumentException(req.out() + ": nothing to resume (no checkpoint in " + lastDir + ")");
+            }
+            resumed = Checkpoint.load(lastDir);
+            prior = TrainingState.fromJson(resumed.trainerState(), lastDir.resolve("checkpoint.json").toString());
+        } else if (Files.exists(lastDir) || Files.exists(bestDir)) {
+            throw new IllegalArgumentException(req.out() + " already holds a training run; pass --resume to continue it, or choose another --out");
+        }
+        TrainSettings settings = settings(req, prior);
+
+        Manifest manifest = Manifest.read(req.manifest(), req.labels());
+        int total = manifest.rows().size();
+        AtomicInteger loaded = new AtomicInteger();
+        Corpus corpus = Corpus.load(manifest.rows(), req.features(), resumed == null ? 0 : resumed.config().audioDim(),
+                resumed == null ? 0 : resumed.config().visualDim(), settings.maxFrames(),
+                n -> l.onLoading(loaded.incrementAndGet(), total));
+        for (String[] m : new String[][] {{"audio", "" + corpus.audioDim()}, {"visual", "" + corpus.visualDim()}}) {
+            if (m[1].equals("0")) throw new DataException(req.features() + ": no " + m[0] + " features (" + req.features().resolve(m[0])
+                    + "/<stem>.npy) for any manifest row; the model needs both input sizes");
+        }
+        List<Utterance> trainRaw = corpus.split(Split.TRAIN), devRaw = corpus.split(Split.DEVELOPMENT);
+        if (trainRaw.size() < 2) throw new DataException(req.manifest() + ": the Train split has " + trainRaw.size() + " utterances with features; at least 2 are needed");
+        if (devRaw.isEmpty()) throw new DataException(req.manifest() + ": the Development split has no utterances with features; it selects the best checkpoint");
+        l.onData(trainRaw.size(), (int) trainRaw.stream().filter(u -> !(u.hasAudio() && u.hasVisual())).count(), devRaw.size(), corpus.skipped());
+
+        VavlConfig cfg = config(req, corpus);
+        LabelCodec codec;
+        Normalizer norm;
+        ParameterStore store;
+        if (resumed == null) {
+            codec = LabelCodec.fit(req.task(), req.labels(), trainRaw.stream().map(Utterance::row).toList(), req.manifest().toString());
+            norm = Normalizer.fit(trainRaw, cfg.audioDim(), cfg.visualDim());
+            store = ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, settings.seed()), "initial weights");
+        } else {
+            requireSame(cfg, resumed, lastDir);
+            if (!resumed.labels().columns().equals(req.labels()) || resumed.labels().task() != req.task()) {
+                throw new IllegalArgumentException("--labels " + req.labels() + " / --task " + req.task() + " differ from the checkpoint's "
+                        + resumed.labels().columns() + " / " + resumed.labels().task() + " in " + lastDir);
+            }
+            if (resumed.optimizer() == null) throw new IllegalArgumentException(lastDir + ": no optimizer.safetensors to resume from");
+            codec = resumed.labels();
+            norm = resumed.normalizer();
+            store = ParameterStore.fromHost(be, cfg, resumed.weights(), lastDir.resolve("model.safetensors").toString());
+            store.loadOptimizer(resumed.optimizer(), lastDir.resolve("optimizer.safetensors").toString());
+        }
+        List<Utterance> train = norm.apply(trainRaw), dev = norm.apply(devRaw);
+        VavlModel model = new VavlModel(cfg, store);
+        TrainStep step = new TrainStep(model);
+
+        List<EpochSummary> history = new ArrayList<>(prior == null ? List.of() : prior.history());
+        double bestLoss = prior == null ? Double.POSITIVE_INFINITY : prior.bestDevLoss();
+        int bestEpoch = prior == null ? 0 : prior.bestEpoch(), bad = prior == null ? 0 : prior.badEpochs();
+        int first = prior == null ? 1 : prior.epochsDone() + 1;
+        String reason = "finished " + settings.epochs() + " epochs";
+        if (settings.patience() > 0 && bad >= settings.patience()) reason = "stopped early: patience was already exhausted";
+        int batches = Batches.trainingOrder(train, settings.batchSize(), settings.seed(), 0).size();
+        l.onStart(first, settings.epochs(), batches, summary(cfg, store));
+
+        for (int epoch = first; epoch <= settings.epochs() && !(settings.patience() > 0 && bad >= settings.patience()); epoch++) {
+            long t0 = System.nanoTime();
+            List<int[]> order = Batches.trainingOrder(train, settings.batchSize(), settings.seed(), epoch);
+            double[] sum = new double[3];
+            int[] count = new int[3];
+            long epochSeed = DropoutHash.derive(settings.seed(), 1_000_003L + epoch);
+            for (int b = 0; b < order.size(); b++) {
+                Batch batch = Batches.assemble(train, order.get(b), cfg.audioDim(), cfg.visualDim(),
+                        u -> codec.encode(u.row().labels()), cfg.outputs());
+                TrainStep.Report r = step.run(batch, DropoutHash.derive(epochSeed, b), false);
+                add(sum, count, 0, r.audio());
+                add(sum, count, 1, r.visual());
+                add(sum, count, 2, r.fusion());
+                l.onBatch(epoch, b + 1, order.size());
+            }
+            l.onEvaluating(epoch, dev.size());
+            AtomicInteger done = new AtomicInteger();
+            List<UtteranceInference.Outputs> outs = UtteranceInference.run(model, dev, EVAL_BATCH, n -> l.onEvaluated(done.addAndGet(n)));
+            double devLoss = Evaluation.selectionLoss(dev, outs, codec);
+            if (!Double.isFinite(devLoss)) {
+                throw new TrainingDivergedException("epoch " + epoch + ": the development loss is " + devLoss
+                        + " (training diverged; lower lr in --config); " + lastDir + " keeps epoch " + (epoch - 1));
+            }
+            boolean improved = devLoss < bestLoss;
+            if (improved) {
+                bestLoss = devLoss;
+                bestEpoch = epoch;
+                bad = 0;
+            } else {
+                bad++;
+            }
+            var report = Evaluation.report(Split.DEVELOPMENT.label, dev, outs, codec);
+            EpochSummary s = new EpochSummary(epoch, mean(sum, count, 0), mean(sum, count, 1), mean(sum, count, 2), devLoss,
+                    devScore(report), improved, (System.nanoTime() - t0) / 1e9);
+            history.add(s);
+            TrainingState state = new TrainingState(settings, epoch, bestLoss, bestEpoch, bad, List.copyOf(history));
+            Checkpoint ck = new Checkpoint(cfg, codec, norm, settings.maxFrames(), store.toHost(), store.optimizerToHost(), state.toJson());
+            if (improved) ck.save(bestDir);
+            ck.save(lastDir);
+            l.onEpoch(s, List.copyOf(history));
+            if (settings.patience() > 0 && bad >= settings.patience() && epoch < settings.epochs()) {
+                reason = "stopped early: no better development loss for " + bad + " epochs";
+            }
+        }
+        l.onFinish(reason, bestEpoch, bestLoss);
+        return new Result(bestDir, lastDir, bestEpoch, bestLoss, List.copyOf(history), reason);
+    }
+
+    private static TrainSettings settings(TrainRequest req, TrainingState prior) {
+        ObjectNode keys = req.trainerKeys() == null ? JsonNodeFactory.instance.objectNode() : req.trainerKeys();
+        if (prior == null) return TrainSettings.fromJson(keys, TrainSettings.defaults(), "training settings");
+        TrainSettings s = TrainSettings.fromJson(keys, prior.settings(), "training settings"), p = prior.settings();
+        if (s.batchSize() != p.batchSize() || s.seed() != p.seed() || s.maxFrames() != p.maxFrames()) {
+            throw new IllegalArgumentException("on resume only epochs and patience may change: the run has batch_size " + p.batchSize()
+                    + ", seed " + p.seed() + ", max_frames " + p.maxFrames() + "; given " + s.batchSize() + ", " + s.seed() + ", " + s.maxFrames());
+        }
+        return s;
+    }
+
+    /** Paper defaults, overridden by the request's keys; input sizes, outputs and task come from the data. */
+    static VavlConfig config(TrainRequest req, Corpus corpus) {
+        ObjectNode keys = req.modelKeys() == null ? JsonNodeFactory.instance.objectNode() : req.modelKeys().deepCopy();
+        String task = req.task() == VavlConfig.Task.CLASSIFICATION ? "classification" : "regression";
+        derived(keys, "audio_dim", corpus.audioDim(), "the audio feature files");
+        derived(keys, "visual_dim", corpus.visualDim(), "the visual feature files");
+        derived(keys, "outputs", req.labels().size(), "--labels");
+        if (keys.has("task") && !keys.get("task").asText().equals(task)) {
+            throw new ConfigException("config 'task' is " + keys.get("task") + " but --task is " + task);
+        }
+        keys.put("task", task);
+        return VavlConfig.fromJson(keys, "model configuration");
+    }
+
+    private static void derived(ObjectNode keys, String key, int value, String from) {
+        if (keys.has(key) && !(keys.get(key).canConvertToInt() && keys.get(key).asInt() == value)) {
+            throw new ConfigException("config '" + key + "' is " + keys.get(key) + " but " + from + " give " + value);
+        }
+        keys.put(key, value);
+    }
+
+    private static void requireSame(VavlConfig cfg, Checkpoint resumed, Path dir) {
+        if (cfg.equals(resumed.config())) return;
+        ObjectNode a = cfg.toJson(), b = resumed.config().toJson();
+        List<String> diff = new ArrayList<>();
+        a.fieldNames().forEachRemaining(k -> {
+            if (!a.get(k).equals(b.get(k))) diff.add(k + " " + b.get(k) + " → " + a.get(k));
+        });
+        throw new IllegalArgumentException("the model configuration differs from the run being resumed (" + dir + "): " + String.join(", ", diff));
+    }
+
+    private static void add(double[] sum, int[] count, int i, TrainStep.SubStep s) {
+        if (s == null) return;
+        sum[i] += s.loss();
+        count[i]++;
+    }
+
+    private static double mean(double[] sum, int[] count, int i) {
+        return count[i] == 0 ? Double.NaN : sum[i] / count[i];
+    }
+
+    private static double devScore(dev.vavl4j.metrics.EvaluationReport r) {
+        var f = r.fusion().n() > 0 ? r.fusion() : r.audio().n() > 0 ? r.audio() : r.visual();
+        if (f.classification() != null) return f.classification().accuracy();
+        if (f.regression() != null) return f.regression().cccMean();
+        return Double.NaN;
+    }
+
+    static String summary(VavlConfig cfg, ParameterStore store) {
+        long n = 0;
+        for (var p : store.params().values()) n += p.value.size();
+        return String.format(java.util.Locale.ROOT, "%s, %d outputs, d %d, %d heads, %d+%d layers, inputs audio %d / visual %d, %,d parameters",
+                cfg.task().name().toLowerCase(java.util.Locale.ROOT), cfg.outputs(), cfg.modelDim(), cfg.heads(),
+                cfg.modalityLayers(), cfg.sharedLayers(), cfg.audioDim(), cfg.visualDim(), n);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.vavl4j.train;
+
+/** The development loss stopped being finite; the last good epoch stays in {@code out/last}. */
+public class TrainingDivergedException extends RuntimeException {
+    public TrainingDivergedException(String message) {
+        super(message);
+    }
+}

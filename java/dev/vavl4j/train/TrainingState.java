@@ -1,0 +1,40 @@
+package dev.vavl4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a run stands after an epoch; stored in the checkpoint so a resumed run continues exactly where the
+ * interrupted one would have gone on.
+ */
+public record TrainingState(TrainSettings settings, int epochsDone, double bestDevLoss, int bestEpoch, int badEpochs,
+                            List<EpochSummary> history) {
+
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("settings", settings.toJson());
+        o.put("epochs_done", epochsDone);
+        if (Double.isFinite(bestDevLoss)) o.put("best_dev_loss", bestDevLoss);
+        else o.putNull("best_dev_loss");
+        o.put("best_epoch", bestEpoch);
+        o.put("bad_epochs", badEpochs);
+        var h = o.putArray("history");
+        for (EpochSummary e : history) h.add(e.toJson());
+        return o;
+    }
+
+    public static TrainingState fromJson(JsonNode n, String source) {
+        if (n == null || !n.isObject() || !n.path("epochs_done").canConvertToInt() || !n.path("history").isArray()) {
+            throw new IllegalArgumentException(source + ": no training state (field 'training') to resume from");
+        }
+        TrainSettings s = TrainSettings.fromJson(n.path("settings"), TrainSettings.defaults(), source + " field 'training.settings'");
+        List<EpochSummary> history = new ArrayList<>();
+        for (JsonNode e : n.get("history")) history.add(EpochSummary.fromJson(e));
+        JsonNode best = n.get("best_dev_loss");
+        return new TrainingState(s, n.get("epochs_done").asInt(), best == null || !best.isNumber() ? Double.POSITIVE_INFINITY : best.asDouble(),
+                n.path("best_epoch").asInt(), n.path("bad_epochs").asInt(), history);
+    }
+}
