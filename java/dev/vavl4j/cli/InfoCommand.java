@@ -40,12 +40,12 @@ final class InfoCommand implements Callable<Integer> {
         o.printf("model:       d %d, %d heads, ff x%d, kernel %d, %d modality + %d shared layers, heads %d/%d, %,d parameters%n",
                 c.modelDim(), c.heads(), c.ffExpansion(), c.convKernel(), c.modalityLayers(), c.sharedLayers(), c.headHidden1(),
                 c.headHidden2(), params);
-        o.printf("optimizer:   lr %g, betas (%g, %g), eps %g, weight decay %g; state %s%n", c.lr(), c.beta1(), c.beta2(),
+        o.printf("optimizer:   Adam, lr %s, betas (%s, %s), eps %s, weight decay %s; state %s%n", c.lr(), c.beta1(), c.beta2(),
                 c.adamEps(), c.weightDecay(), ck.optimizer() == null ? "absent" : "saved");
         JsonNode t = ck.trainerState();
         if (t != null) {
             o.printf("training:    %d epochs done, best epoch %d (development loss %s), settings %s%n", t.path("epochs_done").asInt(),
-                    t.path("best_epoch").asInt(), t.path("best_dev_loss"), t.path("settings"));
+                    t.path("best_epoch").asInt(), fmt(t.get("best_dev_loss")), t.path("settings"));
             for (JsonNode e : t.path("history")) {
                 o.printf("  epoch %3d  fusion loss %-10s dev loss %-10s dev score %-10s%s%n", e.path("epoch").asInt(),
                         fmt(e.get("fusion_loss")), fmt(e.get("dev_loss")), fmt(e.get("dev_score")), e.path("best").asBoolean() ? " *" : "");

@@ -144,8 +144,9 @@ public record LabelCodec(Task task, List<String> columns, double[] min, double[]
     }
 
     public static LabelCodec fromJson(JsonNode node, String source) {
-        String where = source + ": labels";
-        if (node == null || !node.isObject()) throw new DataException(where + ": expected a JSON object, got " + node);
+        String where = source;
+        if (node == null || node.isMissingNode()) throw new DataException(where + ": missing (expected a JSON object)");
+        if (!node.isObject()) throw new DataException(where + ": expected a JSON object, got " + node);
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!KEYS.contains(k)) throw new DataException(where + ": unknown key '" + k + "' (known: columns, max, min, task)");

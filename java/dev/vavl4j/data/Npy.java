@@ -61,7 +61,7 @@ public final class Npy {
         try {
             h = NpyHeader.parse(headerText);
         } catch (IllegalArgumentException e) {
-            throw new DataException(where + ": malformed header (" + e.getMessage() + "): " + headerText.strip());
+            throw new DataException(where + ": malformed header: " + e.getMessage() + " in " + abbreviate(headerText.strip()));
         }
 
         int itemSize = checkDtype(where, h.descr());
@@ -143,6 +143,11 @@ public final class Npy {
             throw new DataException(where + ": dtype '" + descr + "' is not supported (expected float32 '<f4' or float64 '<f8')");
         }
         return kind.equals("f4") ? 4 : 8;
+    }
+
+    /** A corrupt header can be up to 1 MiB; one line of it is enough in a message. */
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }
 
     private static DataException badValue(String where, int index, int dim, String what) {
