@@ -51,6 +51,27 @@ public record Normalizer(float[] audioMean, float[] audioStd, float[] visualMean
     }
 
     /** Every utterance normalised (missing modalities stay null). */
+    /**
+     * Normalises the feature arrays of {@code utterances} in place and returns them. For a corpus the caller
+     * owns (the trainer's): it avoids holding a raw and a normalised copy of every feature matrix at once.
+     */
+    public List<Utterance> applyInPlace(List<Utterance> utterances) {
+        for (Utterance u : utterances) {
+            if (u.hasAudio()) normaliseInPlace(u.audio(), audioMean, audioStd, Modality.AUDIO);
+            if (u.hasVisual()) normaliseInPlace(u.visual(), visualMean, visualStd, Modality.VISUAL);
+        }
+        return utterances;
+    }
+
+    private static void normaliseInPlace(Features f, float[] mean, float[] std, Modality m) {
+        if (f.dim() != mean.length) {
+            throw new IllegalArgumentException(m.key + " features have dim " + f.dim() + ", the normalizer " + mean.length);
+        }
+        float[] v = f.values();
+        int dim = f.dim();
+        for (int i = 0; i < v.length; i++) v[i] = (v[i] - mean[i % dim]) / std[i % dim];
+    }
+
     public List<Utterance> apply(List<Utterance> utterances) {
         return utterances.stream()
                 .map(u -> new Utterance(u.row(),

@@ -67,9 +67,7 @@ public final class Predictor {
 
     /** Predictions for raw utterances (as {@link dev.vavl4j.data.Corpus} loads them), in their order. */
     public List<Prediction> predictUtterances(List<Utterance> raw, IntConsumer onDone) {
-        List<Utterance> ready = new ArrayList<>(raw.size());
-        for (Utterance u : raw) ready.add(prepare(u));
-        List<UtteranceInference.Outputs> outs = UtteranceInference.run(model, ready, BATCH, onDone);
+        List<UtteranceInference.Outputs> outs = outputs(raw, onDone);
         List<Prediction> result = new ArrayList<>(outs.size());
         for (UtteranceInference.Outputs o : outs) result.add(answer(o));
         return result;
@@ -77,9 +75,7 @@ public final class Predictor {
 
     /** Raw model outputs of raw utterances, for evaluation against labels. */
     public List<UtteranceInference.Outputs> outputs(List<Utterance> raw, IntConsumer onDone) {
-        List<Utterance> ready = new ArrayList<>(raw.size());
-        for (Utterance u : raw) ready.add(prepare(u));
-        return UtteranceInference.run(model, ready, BATCH, onDone);
+        return UtteranceInference.run(model, raw, BATCH, this::prepare, onDone);
     }
 
     private Utterance prepare(Utterance u) {

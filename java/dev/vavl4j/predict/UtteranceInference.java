@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 /** Eval-mode model outputs for a list of (already normalised) utterances, batched by length. */
 public final class UtteranceInference {
@@ -32,10 +33,22 @@ public final class UtteranceInference {
 
     /** Outputs in the order of {@code utts}; {@code onDone} receives the number of utterances finished per batch. */
     public static List<Outputs> run(VavlModel model, List<Utterance> utts, int batchSize, IntConsumer onDone) {
+        return run(model, utts, batchSize, UnaryOperator.identity(), onDone);
+    }
+
+    /**
+     * As {@link #run(VavlModel, List, int, IntConsumer)}, applying {@code prepare} (normalisation, frame cap)
+     * to each batch's utterances just before it runs, so a prepared copy of the whole list never exists.
+     */
+    public static List<Outputs> run(VavlModel model, List<Utterance> utts, int batchSize, UnaryOperator<Utterance> prepare,
+                                    IntConsumer onDone) {
         int C = model.config().outputs();
         float[][][] out = new float[utts.size()][3][];
         for (int[] idx : Batches.evaluationOrder(utts, batchSize)) {
-            Batch batch = Batches.assemble(utts, idx, model.config().audioDim(), model.config().visualDim(), null, C);
+            List<Utterance> ready = new ArrayList<>(idx.length);
+            for (int i : idx) ready.add(prepare.apply(utts.get(i)));
+            int[] local = java.util.stream.IntStream.range(0, idx.length).toArray();
+            Batch batch = Batches.assemble(ready, local, model.config().audioDim(), model.config().visualDim(), null, C);
             Inference.Result r = Inference.run(model, batch);
             scatter(r.audio().rows(), r.audio().pred(), idx, out, 0, C);
             scatter(r.visual().rows(), r.visual().pred(), idx, out, 1, C);

@@ -61,11 +61,12 @@ public final class Trainer {
         TrainSettings settings = settings(req, prior);
 
         Manifest manifest = Manifest.read(req.manifest(), req.labels());
-        int total = manifest.rows().size();
-        AtomicInteger loaded = new AtomicInteger();
-        Corpus corpus = Corpus.load(manifest.rows(), req.features(), resumed == null ? 0 : resumed.config().audioDim(),
+        // Test rows are not read: training never looks at them.
+        List<dev.vavl4j.data.ManifestRow> rows = manifest.rows().stream().filter(r -> r.split() != Split.TEST).toList();
+        int total = rows.size();
+        Corpus corpus = Corpus.load(rows, req.features(), resumed == null ? 0 : resumed.config().audioDim(),
                 resumed == null ? 0 : resumed.config().visualDim(), settings.maxFrames(),
-                n -> l.onLoading(loaded.incrementAndGet(), total));
+                n -> l.onLoading(n, total));
         for (String[] m : new String[][] {{"audio", "" + corpus.audioDim()}, {"visual", "" + corpus.visualDim()}}) {
             if (m[1].equals("0")) throw new DataException(req.features() + ": no " + m[0] + " features (" + req.features().resolve(m[0])
                     + "/<stem>.npy) for any manifest row; the model needs both input sizes");
@@ -95,7 +96,7 @@ public final class Trainer {
             store = ParameterStore.fromHost(be, cfg, resumed.weights(), lastDir.resolve("model.safetensors").toString());
             store.loadOptimizer(resumed.optimizer(), lastDir.resolve("optimizer.safetensors").toString());
         }
-        List<Utterance> train = norm.apply(trainRaw), dev = norm.apply(devRaw);
+        List<Utterance> train = norm.applyInPlace(trainRaw), dev = norm.applyInPlace(devRaw);
         VavlModel model = new VavlModel(cfg, store);
         TrainStep step = new TrainStep(model);
 
