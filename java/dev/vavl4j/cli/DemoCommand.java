@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The shipped default: generates a small synthetic audio-visual corpus (emotion evidence split "
-                + "between the modalities, ~20% of training utterances with one modality only, variable lengths), trains "
+                + "between the modalities, ~20%% of training utterances with one modality only, variable lengths), trains "
                 + "a reduced-size VAVL on it and prints the test metrics per modality. The same steps as "
                 + "train → evaluate → predict on your own corpus."})
 final class DemoCommand implements Callable<Integer> {

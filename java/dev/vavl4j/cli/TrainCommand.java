@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--task must be classification or regression, got '" + task + "'");
         };
         ObjectNode modelKeys = JSON.createObjectNode(), trainerKeys = JSON.createObjectNode();
-        if (config != null) splitConfig(readConfig(config), modelKeys, trainerKeys);
+        if (config != null) splitConfig(config, readConfig(config), modelKeys, trainerKeys);
         if (epochs != null) trainerKeys.put("epochs", epochs);
         if (batchSize != null) trainerKeys.put("batch_size", batchSize);
         if (seed != null) trainerKeys.put("seed", seed);
@@ -111,11 +111,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Trainer keys go to the trainer, everything else to the model configuration (which rejects unknown keys). */
-    static void splitConfig(JsonNode node, ObjectNode modelKeys, ObjectNode trainerKeys) {
+    /**
+     * Trainer keys go to the trainer, everything else to the model configuration. Both halves are validated
+     * here, before any data is read, so an error names the file.
+     */
+    static void splitConfig(Path file, JsonNode node, ObjectNode modelKeys, ObjectNode trainerKeys) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             (TrainSettings.KEYS.contains(k) ? trainerKeys : modelKeys).set(k, node.get(k));
         }
+        VavlConfig.fromJson(modelKeys, file.toString());
+        TrainSettings.fromJson(trainerKeys, TrainSettings.defaults(), file.toString());
     }
 }

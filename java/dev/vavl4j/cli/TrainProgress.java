@@ -43,7 +43,8 @@ final class TrainProgress implements TrainListener, AutoCloseable {
     public void onStart(int firstEpoch, int epochs, int batchesPerEpoch, String configSummary) {
         this.epochs = epochs;
         out.println("model: " + configSummary);
-        if (firstEpoch > 1) out.printf("resuming at epoch %d of %d%n", firstEpoch, epochs);
+        if (firstEpoch > epochs) out.printf("the run already has all %d epochs; raise --epochs to train further%n", epochs);
+        else if (firstEpoch > 1) out.printf("resuming at epoch %d of %d%n", firstEpoch, epochs);
         out.printf("%5s %11s %11s %11s %9s %9s %7s%n", "epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss", "dev_score", "time");
         out.flush();
     }

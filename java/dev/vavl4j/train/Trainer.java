@@ -59,6 +59,11 @@ public final class Trainer {
             throw new IllegalArgumentException(req.out() + " already holds a training run; pass --resume to continue it, or choose another --out");
         }
         TrainSettings settings = settings(req, prior);
+        VavlConfig.fromJson(withoutDerived(req.modelKeys()), "model configuration");   // fail before reading any data
+        if (Files.exists(req.out()) && !Files.isDirectory(req.out())) {
+            throw new IllegalArgumentException("--out " + req.out() + " is a file, not a directory");
+        }
+        Files.createDirectories(req.out());
 
         Manifest manifest = Manifest.read(req.manifest(), req.labels());
         // Test rows are not read: training never looks at them.
@@ -130,7 +135,8 @@ public final class Trainer {
             double devLoss = Evaluation.selectionLoss(dev, outs, codec);
             if (!Double.isFinite(devLoss)) {
                 throw new TrainingDivergedException("epoch " + epoch + ": the development loss is " + devLoss
-                        + " (training diverged; lower lr in --config); " + lastDir + " keeps epoch " + (epoch - 1));
+                        + " (training diverged; lower lr in --config); "
+                        + (epoch > 1 ? lastDir + " keeps epoch " + (epoch - 1) : "nothing was saved"));
             }
             boolean improved = devLoss < bestLoss;
             if (improved) {
@@ -180,6 +186,13 @@ public final class Trainer {
         }
         keys.put("task", task);
         return VavlConfig.fromJson(keys, "model configuration");
+    }
+
+    /** The request's model keys minus those the data decides, for checking the rest before loading. */
+    private static ObjectNode withoutDerived(ObjectNode modelKeys) {
+        ObjectNode k = modelKeys == null ? JsonNodeFactory.instance.objectNode() : modelKeys.deepCopy();
+        k.remove(List.of("audio_dim", "visual_dim", "outputs", "task"));
+        return k;
     }
 
     private static void derived(ObjectNode keys, String key, int value, String from) {
