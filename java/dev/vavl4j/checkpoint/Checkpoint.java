@@ -88,6 +88,11 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         if (Files.isRegularFile(path.resolve(META))) return path;
         Path best = path.resolve("best");
         if (Files.isRegularFile(best.resolve(META))) return best;
+        Path old = path.toAbsolutePath().normalize().resolveSibling("." + path.toAbsolutePath().normalize().getFileName() + ".old");
+        if (!Files.exists(path) && Files.isRegularFile(old.resolve(META))) {
+            throw new FormatException(path + ": no such checkpoint directory, but a save was interrupted while replacing it: "
+                    + "the previous checkpoint is whole in " + old + " (rename it to " + path.getFileName() + ")");
+        }
         if (!Files.exists(path)) throw new FormatException(path + ": no such checkpoint directory");
         throw new FormatException(path + ": not a checkpoint (no " + META + " in it or in " + best + ")");
     }

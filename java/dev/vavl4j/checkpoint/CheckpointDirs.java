@@ -26,6 +26,7 @@ public final class CheckpointDirs {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
+        removeLeftovers(parent, "." + abs.getFileName() + ".tmp-");
         Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
@@ -36,6 +37,13 @@ public final class CheckpointDirs {
             deleteTree(old);
         } finally {
             deleteTree(tmp);
+        }
+    }
+
+    /** Temporary directories of a write that was killed (a crash, Ctrl-C) before its rename. */
+    private static void removeLeftovers(Path parent, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(parent)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) deleteTree(p);
         }
     }
 

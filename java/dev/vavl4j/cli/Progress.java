@@ -24,10 +24,19 @@ final class Progress implements AutoCloseable {
 
     static Progress start(PrintWriter err, String task, long max, String unit) {
         boolean terminal = System.console() != null && System.console().isTerminal() && System.getenv("CI") == null;
+        String[] last = {null};
         DelegatingProgressBarConsumer consumer = new DelegatingProgressBarConsumer(line -> {
             synchronized (err) {
-                if (terminal) err.print("\r" + line);
-                else err.println(line.stripTrailing());
+                if (terminal) {
+                    err.print("\r" + line);
+                } else {
+                    // in a log, skip the empty bar drawn at the start and repeats of the same line
+                    String l = line.stripTrailing();
+                    if (last[0] == null && l.matches(".*\\s0%.*")) return;
+                    if (l.equals(last[0])) return;
+                    last[0] = l;
+                    err.println(l);
+                }
                 err.flush();
             }
         }, 100);

@@ -100,4 +100,18 @@ class CheckpointTest {
         assertEquals(run.resolve("best"), Checkpoint.resolve(run));
         assertEquals(run.resolve("last"), Checkpoint.resolve(run.resolve("last")));
     }
+
+    @Test
+    void leftoversOfAKilledSaveAreRemovedAndAnInterruptedSwapIsExplained() throws Exception {
+        Path target = tmp.resolve("killed");
+        Files.createDirectories(tmp.resolve(".killed.tmp-12345"));
+        Files.writeString(tmp.resolve(".killed.tmp-12345").resolve("model.safetensors"), "half");
+        Checkpoint.load(run).save(target);
+        assertTrue(names(tmp).stream().noneMatch(n -> n.startsWith(".killed")), names(tmp).toString());
+
+        // a crash between the two renames: the old checkpoint is whole under .NAME.old, the name is free
+        Files.move(target, tmp.resolve(".killed.old"));
+        var e = assertThrows(FormatException.class, () -> Checkpoint.load(target));
+        assertTrue(e.getMessage().contains(".killed.old") && e.getMessage().contains("rename it"), e.getMessage());
+    }
 }
