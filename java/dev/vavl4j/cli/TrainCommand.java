@@ -48,16 +48,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE.json", description = "spec keys (model_dim, lr, dropout, ...) and trainer keys (batch_size, epochs, seed, patience, max_frames)")
     Path config;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "epochs (default " + 30 + ")")
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs (default " + TrainSettings.DEFAULT_EPOCHS + ")")
     Integer epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "utterances per batch (default 32)")
+    @Option(names = "--batch-size", paramLabel = "N", description = "utterances per batch (default " + TrainSettings.DEFAULT_BATCH_SIZE + ")")
     Integer batchSize;
 
     @Option(names = "--seed", paramLabel = "N", description = "seed of the weights, shuffles and dropout (default 0)")
     Long seed;
 
-    @Option(names = "--patience", paramLabel = "N", description = "stop after N epochs without a better development loss; 0 = never (default 5)")
+    @Option(names = "--patience", paramLabel = "N", description = "stop after N epochs without a better development loss; 0 = never (default " + TrainSettings.DEFAULT_PATIENCE + ")")
     Integer patience;
 
     @Option(names = "--max-frames", paramLabel = "N", description = "keep at most the first N frames per modality; 0 = all (default)")

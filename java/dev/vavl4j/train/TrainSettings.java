@@ -14,8 +14,10 @@ import java.util.Set;
 public record TrainSettings(int batchSize, int epochs, long seed, int patience, int maxFrames) {
     public static final Set<String> KEYS = Set.of("batch_size", "epochs", "seed", "patience", "max_frames");
 
+    public static final int DEFAULT_BATCH_SIZE = 32, DEFAULT_EPOCHS = 30, DEFAULT_PATIENCE = 5;
+
     public static TrainSettings defaults() {
-        return new TrainSettings(32, 30, 0, 5, 0);
+        return new TrainSettings(DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, 0, DEFAULT_PATIENCE, 0);
     }
 
     public TrainSettings {

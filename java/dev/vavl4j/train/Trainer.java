@@ -10,6 +10,7 @@ import dev.vavl4j.data.Corpus;
 import dev.vavl4j.data.DataException;
 import dev.vavl4j.data.LabelCodec;
 import dev.vavl4j.data.Manifest;
+import dev.vavl4j.data.ManifestRow;
 import dev.vavl4j.data.Normalizer;
 import dev.vavl4j.data.Split;
 import dev.vavl4j.data.Utterance;
@@ -65,23 +66,10 @@ public final class Trainer {
         }
         Files.createDirectories(req.out());
 
-        Manifest manifest = Manifest.read(req.manifest(), req.labels());
-        // Test rows are not read: training never looks at them.
-        List<dev.vavl4j.data.ManifestRow> rows = manifest.rows().stream().filter(r -> r.split() != Split.TEST).toList();
-        int total = rows.size();
-        Corpus corpus = Corpus.load(rows, req.features(), resumed == null ? 0 : resumed.config().audioDim(),
-                resumed == null ? 0 : resumed.config().visualDim(), settings.maxFrames(),
-                n -> l.onLoading(n, total));
-        for (String[] m : new String[][] {{"audio", "" + corpus.audioDim()}, {"visual", "" + corpus.visualDim()}}) {
-            if (m[1].equals("0")) throw new DataException(req.features() + ": no " + m[0] + " features (" + req.features().resolve(m[0])
-                    + "/<stem>.npy) for any manifest row; the model needs both input sizes");
-        }
-        List<Utterance> trainRaw = corpus.split(Split.TRAIN), devRaw = corpus.split(Split.DEVELOPMENT);
-        if (trainRaw.size() < 2) throw new DataException(req.manifest() + ": the Train split has " + trainRaw.size() + " utterances with features; at least 2 are needed");
-        if (devRaw.isEmpty()) throw new DataException(req.manifest() + ": the Development split has no utterances with features; it selects the best checkpoint");
-        l.onData(trainRaw.size(), (int) trainRaw.stream().filter(u -> !(u.hasAudio() && u.hasVisual())).count(), devRaw.size(), corpus.skipped());
+        Data data = load(req, resumed, settings, l);
+        List<Utterance> trainRaw = data.train(), devRaw = data.dev();
 
-        VavlConfig cfg = config(req, corpus);
+        VavlConfig cfg = config(req, data.corpus());
         LabelCodec codec;
         Normalizer norm;
         ParameterStore store;
@@ -116,19 +104,7 @@ public final class Trainer {
 
         for (int epoch = first; epoch <= settings.epochs() && !(settings.patience() > 0 && bad >= settings.patience()); epoch++) {
             long t0 = System.nanoTime();
-            List<int[]> order = Batches.trainingOrder(train, settings.batchSize(), settings.seed(), epoch);
-            double[] sum = new double[3];
-            int[] count = new int[3];
-            long epochSeed = DropoutHash.derive(settings.seed(), 1_000_003L + epoch);
-            for (int b = 0; b < order.size(); b++) {
-                Batch batch = Batches.assemble(train, order.get(b), cfg.audioDim(), cfg.visualDim(),
-                        u -> codec.encode(u.row().labels()), cfg.outputs());
-                TrainStep.Report r = step.run(batch, DropoutHash.derive(epochSeed, b), false);
-                add(sum, count, 0, r.audio());
-                add(sum, count, 1, r.visual());
-                add(sum, count, 2, r.fusion());
-                l.onBatch(epoch, b + 1, order.size());
-            }
+            double[] losses = trainEpoch(step, cfg, train, codec, settings, epoch, l);
             l.onEvaluating(epoch, dev.size());
             AtomicInteger done = new AtomicInteger();
             List<UtteranceInference.Outputs> outs = UtteranceInference.run(model, dev, EVAL_BATCH, n -> l.onEvaluated(done.addAndGet(n)));
@@ -147,7 +123,7 @@ public final class Trainer {
                 bad++;
             }
             var report = Evaluation.report(Split.DEVELOPMENT.label, dev, outs, codec);
-            EpochSummary s = new EpochSummary(epoch, mean(sum, count, 0), mean(sum, count, 1), mean(sum, count, 2), devLoss,
+            EpochSummary s = new EpochSummary(epoch, losses[0], losses[1], losses[2], devLoss,
                     devScore(report), improved, (System.nanoTime() - t0) / 1e9);
             history.add(s);
             TrainingState state = new TrainingState(settings, epoch, bestLoss, bestEpoch, bad, List.copyOf(history));
@@ -161,6 +137,50 @@ public final class Trainer {
         }
         l.onFinish(reason, bestEpoch, bestLoss);
         return new Result(bestDir, lastDir, bestEpoch, bestLoss, List.copyOf(history), reason);
+    }
+
+    /** The Train and Development utterances with features (Test rows are not read: training never looks at them). */
+    private record Data(Corpus corpus, List<Utterance> train, List<Utterance> dev) {}
+
+    private static Data load(TrainRequest req, Checkpoint resumed, TrainSettings settings, TrainListener l) {
+        Manifest manifest = Manifest.read(req.manifest(), req.labels());
+        List<ManifestRow> rows = manifest.rows().stream().filter(r -> r.split() != Split.TEST).toList();
+        Corpus corpus = Corpus.load(rows, req.features(), resumed == null ? 0 : resumed.config().audioDim(),
+                resumed == null ? 0 : resumed.config().visualDim(), settings.maxFrames(), n -> l.onLoading(n, rows.size()));
+        requireInputs(corpus.audioDim(), "audio", req.features());
+        requireInputs(corpus.visualDim(), "visual", req.features());
+        List<Utterance> train = corpus.split(Split.TRAIN), dev = corpus.split(Split.DEVELOPMENT);
+        if (train.size() < 2) throw new DataException(req.manifest() + ": the Train split has " + train.size() + " utterances with features; at least 2 are needed");
+        if (dev.isEmpty()) throw new DataException(req.manifest() + ": the Development split has no utterances with features; it selects the best checkpoint");
+        l.onData(train.size(), (int) train.stream().filter(u -> !(u.hasAudio() && u.hasVisual())).count(), dev.size(), corpus.skipped());
+        return new Data(corpus, train, dev);
+    }
+
+    private static void requireInputs(int dim, String modality, Path features) {
+        if (dim == 0) throw new DataException(features + ": no " + modality + " features (" + features.resolve(modality)
+                + "/<stem>.npy) for any manifest row; the model needs both input sizes");
+    }
+
+    /**
+     * One epoch of the three-step schedule over seeded, bucketed batches; returns the mean audio, visual and
+     * fusion losses over the batches whose step ran (NaN when none did). Dropout seeds follow (seed, epoch, batch).
+     */
+    private static double[] trainEpoch(TrainStep step, VavlConfig cfg, List<Utterance> train, LabelCodec codec, TrainSettings settings,
+                                       int epoch, TrainListener l) {
+        List<int[]> order = Batches.trainingOrder(train, settings.batchSize(), settings.seed(), epoch);
+        double[] sum = new double[3];
+        int[] count = new int[3];
+        long epochSeed = DropoutHash.derive(settings.seed(), 1_000_003L + epoch);
+        for (int b = 0; b < order.size(); b++) {
+            Batch batch = Batches.assemble(train, order.get(b), cfg.audioDim(), cfg.visualDim(),
+                    u -> codec.encode(u.row().labels()), cfg.outputs());
+            TrainStep.Report r = step.run(batch, DropoutHash.derive(epochSeed, b), false);
+            add(sum, count, 0, r.audio());
+            add(sum, count, 1, r.visual());
+            add(sum, count, 2, r.fusion());
+            l.onBatch(epoch, b + 1, order.size());
+        }
+        return new double[] {mean(sum, count, 0), mean(sum, count, 1), mean(sum, count, 2)};
     }
 
     private static TrainSettings settings(TrainRequest req, TrainingState prior) {
