@@ -64,7 +64,6 @@ public final class Trainer {
         if (Files.exists(req.out()) && !Files.isDirectory(req.out())) {
             throw new IllegalArgumentException("--out " + req.out() + " is a file, not a directory");
         }
-        Files.createDirectories(req.out());
 
         Data data = load(req, resumed, settings, l);
         List<Utterance> trainRaw = data.train(), devRaw = data.dev();
@@ -89,6 +88,7 @@ public final class Trainer {
             store = ParameterStore.fromHost(be, cfg, resumed.weights(), lastDir.resolve("model.safetensors").toString());
             store.loadOptimizer(resumed.optimizer(), lastDir.resolve("optimizer.safetensors").toString());
         }
+        Files.createDirectories(req.out());   // only now: bad data leaves no empty run directory behind
         List<Utterance> train = norm.applyInPlace(trainRaw), dev = norm.applyInPlace(devRaw);
         VavlModel model = new VavlModel(cfg, store);
         TrainStep step = new TrainStep(model);
