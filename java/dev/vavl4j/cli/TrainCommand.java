@@ -80,6 +80,8 @@ final class TrainCommand implements Callable<Integer> {
             case "regression" -> VavlConfig.Task.REGRESSION;
             default -> throw new IllegalArgumentException("--task must be classification or regression, got '" + task + "'");
         };
+        List<String> labelColumns = labels.stream().map(String::strip).toList();   // "a, b" means columns a and b
+        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new IllegalArgumentException("--labels has an empty column name: '" + String.join(",", labels) + "'");
         ObjectNode modelKeys = JSON.createObjectNode(), trainerKeys = JSON.createObjectNode();
         if (config != null) splitConfig(config, readConfig(config), modelKeys, trainerKeys);
         if (epochs != null) trainerKeys.put("epochs", epochs);
@@ -88,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null) trainerKeys.put("patience", patience);
         if (maxFrames != null) trainerKeys.put("max_frames", maxFrames);
         var sel = device.open(err);
-        TrainRequest req = new TrainRequest(manifest, features, t, labels, out, modelKeys, trainerKeys, resume);
+        TrainRequest req = new TrainRequest(manifest, features, t, labelColumns, out, modelKeys, trainerKeys, resume);
         try (TrainProgress progress = new TrainProgress(o, err, out)) {
             Trainer.Result r = Trainer.run(req, sel.backend(), progress);
             o.printf("%s; best epoch %d (development loss %.4f)%n", r.reason(), r.bestEpoch(), r.bestDevLoss());

@@ -165,6 +165,22 @@ class CorpusBadInputCliTest {
     }
 
     @Test
+    void labelsWithSpacesAfterCommasAreTheSameColumnsAndAnEmptyNameIsAnError() throws IOException {
+        Path out = tmp.resolve("spaced");
+        List<String> args = CliCorpusKit.trainArgs(base, config, out, 1);
+        args.set(args.indexOf("--labels") + 1, "angry, happy, neutral, sad");
+        CliHarness.Run ok = train(args);
+        assertEquals(0, ok.exit(), ok.toString());
+        assertTrue(Files.exists(out.resolve("best").resolve("model.safetensors")));
+
+        Path out2 = tmp.resolve("emptyname");
+        List<String> bad = CliCorpusKit.trainArgs(base, config, out2, 1);
+        bad.set(bad.indexOf("--labels") + 1, "angry,,neutral,sad");
+        assertUserError(train(bad), "train", "--labels", "empty column name");
+        assertNoCheckpoint(out2);
+    }
+
+    @Test
     void missingFileNameColumn() throws IOException {
         Path c = corpus();
         CliCorpusKit.editLines(c.resolve("manifest.csv"), l -> {
