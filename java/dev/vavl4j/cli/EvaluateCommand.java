@@ -40,6 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (json != null && java.nio.file.Files.isDirectory(json)) throw new IllegalArgumentException("--json " + json + " is a directory; give a file name");
         Predictor p = Predictor.load(corpus.model, device.open(err).backend());
         Corpus c = corpus.load(p, p.labels(), err);
         EvaluationReport report = evaluate(p, c.utterances(), corpus.split, err);

@@ -461,4 +461,12 @@ class CorpusBadInputCliTest {
         args.addAll(List.of("--out", dir.toString()));
         assertUserError(CliCorpusKit.run(args), "predict", dir.toString(), "directory");
     }
+
+    @Test
+    void evaluateJsonIntoADirectory() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("json-dir"));
+        List<String> args = corpusArgs("evaluate", model, base);
+        args.addAll(List.of("--json", dir.toString()));
+        assertUserError(CliCorpusKit.run(args), "evaluate", dir.toString(), "is a directory");
+    }
 }
