@@ -98,14 +98,6 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     }
 
     private static JsonNode readJson(Path file) {
-        try {
-            JsonNode n = JSON.readTree(Files.readString(file));
-            if (n == null || !n.isObject()) throw new FormatException(file + ": expected a JSON object");
-            return n;
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new FormatException(file + ": file not found");
-        } catch (IOException e) {
-            throw new FormatException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
+        return dev.vavl4j.io.JsonFiles.readObject(file, FormatException::new);
     }
 }

@@ -3,6 +3,7 @@ package dev.vavl4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.checkpoint.CheckpointDirs;
 import dev.vavl4j.data.Corpus;
 import dev.vavl4j.data.Manifest;
 import dev.vavl4j.data.Split;
@@ -18,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -114,9 +114,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!empty && !Files.exists(dir.resolve(MARKER))) {
                 throw new IllegalArgumentException("--out " + dir + " exists and was not made by `vavl demo`; choose another directory");
             }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dir)).toList()) Files.delete(p);
-            }
+            CheckpointDirs.deleteTree(dir);
         }
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(MARKER), "made by `vavl demo`; the whole directory is replaced when the demo runs again\n");

@@ -3,6 +3,7 @@ package dev.vavl4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.io.JsonFiles;
 import dev.vavl4j.model.ConfigException;
 import dev.vavl4j.model.VavlConfig;
 import dev.vavl4j.train.TrainRequest;
@@ -10,8 +11,6 @@ import dev.vavl4j.train.TrainSettings;
 import dev.vavl4j.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -102,15 +101,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static JsonNode readConfig(Path file) {
-        try {
-            JsonNode n = JSON.readTree(Files.readString(file));
-            if (n == null || !n.isObject()) throw new ConfigException(file + ": expected a JSON object");
-            return n;
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": file not found");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
+        return JsonFiles.readObject(file, ConfigException::new);
     }
 
     /**

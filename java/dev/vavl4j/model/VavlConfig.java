@@ -3,9 +3,6 @@ package dev.vavl4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -44,15 +41,7 @@ public record VavlConfig(
     }
 
     public static VavlConfig load(Path file) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": file not found");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
-        if (node == null || !node.isObject()) throw new ConfigException(file + ": expected a JSON object");
+        JsonNode node = dev.vavl4j.io.JsonFiles.readObject(file, ConfigException::new);
         return fromJson(node, file.toString());
     }
 
