@@ -16,10 +16,29 @@ public interface Backend extends AutoCloseable {
 
     // ------------------------------------------------------------------ memory
 
-    /** A new zero-filled tensor. */
+    /**
+     * Opens a workspace on the calling thread. Every tensor created on this thread while it is the
+     * innermost open workspace belongs to it, and is released when it closes: its storage returns to
+     * the backend's pool (reused by the next step on a GPU) and any later use of it throws. A training
+     * step or an inference batch runs inside one, so steady-state steps allocate nothing new.
+     * Tensors created with no workspace open live until the backend closes.
+     */
+    Workspace openWorkspace();
+
+    /** A new zero-filled tensor (owned by the innermost open workspace, if any). */
     Tensor zeros(int... shape);
 
+    /**
+     * A new zero-filled tensor that belongs to no workspace, even when one is open: it lives until the
+     * backend closes. For state that outlives a step, such as gradients and optimiser moments created
+     * lazily on the first step.
+     */
+    Tensor zerosPersistent(int... shape);
+
     Tensor fromHost(float[] data, int... shape);
+
+    /** dst ← data (a host-to-device copy on a GPU); sizes must match. */
+    void copyFromHost(float[] data, Tensor dst);
 
     float[] toHost(Tensor t);
 
@@ -54,6 +73,18 @@ public interface Backend extends AutoCloseable {
 
     /** Row-wise LayerNorm with biased variance; saves per-row mean and 1/std for backward. */
     void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd);
+
+    /**
+     * The residual add and LayerNorm that close a Conformer block, as one op: sum ← x + scale·branch
+     * (saved: LayerNorm backward needs it), then {@link #layerNorm} of sum. Its backward is
+     * {@link #layerNormBackward} on sum, whose dx accumulates into the residual stream's gradient.
+     */
+    default void residualLayerNorm(Tensor x, Tensor branch, float scale, Tensor weight, Tensor bias, float eps,
+                                   Tensor sum, Tensor y, Tensor mean, Tensor rstd) {
+        copy(x, sum);
+        axpy(scale, branch, sum);
+        layerNorm(sum, weight, bias, eps, y, mean, rstd);
+    }
 
     /** dx += ∂L/∂x; dWeight, dBias accumulated. */
     void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd,
@@ -165,6 +196,17 @@ public interface Backend extends AutoCloseable {
 
     /** mean((pred − target)²) over all entries; dPred ← scale·∂loss/∂pred (overwritten). */
     double mseLoss(Tensor pred, Tensor target, float scale, Tensor dPred);
+
+    /**
+     * The reconstruction loss of spec §4: target[b, :] = mean of input[b, t, :] over valid frames t,
+     * loss = mean((recon − target)²) over all entries, dRecon ← scale·∂loss/∂recon (overwritten).
+     * The target needs no gradient (the input is data). One fused pass on a GPU.
+     */
+    default double reconstructionMse(Tensor recon, Tensor input, SeqMask mask, float scale, Tensor dRecon) {
+        Tensor target = zeros(recon.shape());
+        maskedMeanPool(input, mask, target);
+        return mseLoss(recon, target, scale, dRecon);
+    }
 
     // ------------------------------------------------------------------ optimiser
 

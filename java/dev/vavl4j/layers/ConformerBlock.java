@@ -32,8 +32,7 @@ public final class ConformerBlock {
         ConvModule.Result c = conv.forward(ctx, x2, mask);
         Tensor x3 = residual(ctx, x2, c.out(), 1f);
         FeedForward.Saved f2 = ff2.forward(ctx, x3);
-        Tensor x4 = residual(ctx, x3, f2.out(), 0.5f);
-        LayerNorm.Saved ln = norm.forward(ctx, x4);
+        LayerNorm.Saved ln = norm.forwardResidual(ctx, x3, f2.out(), 0.5f);
         return new Result(new Saved(f1, a.saved(), c.saved(), f2, ln), ln.y());
     }
 

@@ -21,6 +21,14 @@ public final class LayerNorm {
         return new Saved(x, y, mean, rstd);
     }
 
+    /** LayerNorm of x + scale·branch, the residual add fused in; the saved x is that sum. */
+    public Saved forwardResidual(ForwardContext ctx, Tensor x, Tensor branch, float scale) {
+        var be = ctx.be;
+        Tensor sum = be.zeros(x.shape()), y = be.zeros(x.shape()), mean = be.zeros(x.rows()), rstd = be.zeros(x.rows());
+        be.residualLayerNorm(x, branch, scale, weight.value, bias.value, ctx.lnEps, sum, y, mean, rstd);
+        return new Saved(sum, y, mean, rstd);
+    }
+
     /** dx += ∂L/∂x. */
     public void backward(ForwardContext ctx, Saved s, Tensor dy, Tensor dx) {
         var be = ctx.be;

@@ -17,19 +17,19 @@ public final class Param {
         this.value = value;
     }
 
-    /** The gradient, created zeroed on first use; layers accumulate into it. */
+    /** The gradient, created zeroed on first use (outliving the step's workspace); layers accumulate into it. */
     public Tensor grad(Backend be) {
-        if (grad == null) grad = be.zeros(value.shape());
+        if (grad == null) grad = be.zerosPersistent(value.shape());
         return grad;
     }
 
     public Tensor adamM(Backend be) {
-        if (adamM == null) adamM = be.zeros(value.shape());
+        if (adamM == null) adamM = be.zerosPersistent(value.shape());
         return adamM;
     }
 
     public Tensor adamV(Backend be) {
-        if (adamV == null) adamV = be.zeros(value.shape());
+        if (adamV == null) adamV = be.zerosPersistent(value.shape());
         return adamV;
     }
 

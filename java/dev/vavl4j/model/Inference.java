@@ -20,6 +20,13 @@ public final class Inference {
     public record Result(Unimodal audio, Unimodal visual, Fused fusion) {}
 
     public static Result run(VavlModel model, Batch batch) {
+        // The batch's activations live in one workspace; only host arrays leave it.
+        try (var ws = model.backend().openWorkspace()) {
+            return runInWorkspace(model, batch);
+        }
+    }
+
+    private static Result runInWorkspace(VavlModel model, Batch batch) {
         Backend be = model.backend();
         Unimodal[] uni = new Unimodal[2];
         for (Modality m : Modality.values()) {

@@ -41,7 +41,14 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
         return s;
     }
 
+    /** Weights live as long as the backend, whatever workspace the caller has open. */
     private static Tensor upload(Backend be, Map<String, HostTensor> w, String name, int[] shape, String source) {
+        Tensor t = be.zerosPersistent(shape);
+        be.copyFromHost(checked(w, name, shape, source), t);
+        return t;
+    }
+
+    private static float[] checked(Map<String, HostTensor> w, String name, int[] shape, String source) {
         HostTensor t = w.get(name);
         if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
         if (!Arrays.equals(t.shape(), shape)) {
@@ -55,7 +62,7 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
                 throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
             }
         }
-        return be.fromHost(v, shape);
+        return v;
     }
 
     @Override
@@ -120,8 +127,8 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
         }
         for (Param p : params.values()) {
             int[] shape = p.value.shape();
-            be.copy(upload(be, state, "adam.m." + p.name, shape, source), p.adamM(be));
-            be.copy(upload(be, state, "adam.v." + p.name, shape, source), p.adamV(be));
+            be.copyFromHost(checked(state, "adam.m." + p.name, shape, source), p.adamM(be));
+            be.copyFromHost(checked(state, "adam.v." + p.name, shape, source), p.adamV(be));
             HostTensor steps = state.get("adam.steps." + p.name);
             if (steps == null || steps.size() != 1 || steps.dtype().isFloat() || steps.asInts()[0] < 0) {
                 throw new IllegalArgumentException(source + ": tensor 'adam.steps." + p.name + "' must be one non-negative int32, got "

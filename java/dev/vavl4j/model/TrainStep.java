@@ -43,10 +43,13 @@ public final class TrainStep {
      * gradient is copied to the report (the parity fixtures need them).
      */
     public Report run(Batch batch, long seed, boolean keepGradients) {
-        SubStep v = unimodal(batch, Modality.VISUAL, DropoutHash.derive(seed, 1), keepGradients);
-        SubStep a = unimodal(batch, Modality.AUDIO, DropoutHash.derive(seed, 2), keepGradients);
-        SubStep f = fusion(batch, DropoutHash.derive(seed, 3), keepGradients);
-        return new Report(v, a, f);
+        // Every activation of the step lives in one workspace: on a GPU the next step reuses its memory.
+        try (var ws = be.openWorkspace()) {
+            SubStep v = unimodal(batch, Modality.VISUAL, DropoutHash.derive(seed, 1), keepGradients);
+            SubStep a = unimodal(batch, Modality.AUDIO, DropoutHash.derive(seed, 2), keepGradients);
+            SubStep f = fusion(batch, DropoutHash.derive(seed, 3), keepGradients);
+            return new Report(v, a, f);
+        }
     }
 
     private SubStep unimodal(Batch batch, Modality m, long seed, boolean keepGradients) {
@@ -65,10 +68,8 @@ public final class TrainStep {
         Tensor labels = be.fromHost(batch.labelRows(rows), rows.length, cfg.outputs());
         Tensor dPred = be.zeros(pred.out().shape());
         double taskLoss = Losses.task(cfg, be, pred.out(), labels, dPred);
-        Tensor target = be.zeros(rows.length, m.inputDim(cfg));
-        be.maskedMeanPool(x, mask[0], target);
         Tensor dRec = be.zeros(rec.out().shape());
-        double reconLoss = be.mseLoss(rec.out(), target, (float) cfg.reconWeight(), dRec);
+        double reconLoss = be.reconstructionMse(rec.out(), x, mask[0], (float) cfg.reconWeight(), dRec);
 
         Tensor dR = be.zeros(enc.r().shape());
         head.backward(ctx, pred.saved(), dPred, dR);

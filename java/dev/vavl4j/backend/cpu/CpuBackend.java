@@ -5,6 +5,8 @@ import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.DropoutHash;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
+import dev.vavl4j.backend.Workspace;
+import dev.vavl4j.backend.WorkspaceTracker;
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,6 +15,7 @@ import java.util.List;
  * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
  */
 public final class CpuBackend implements Backend {
+    private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(CpuTensor::release));
 
     @Override
     public String name() {
@@ -22,7 +25,23 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ memory
 
     @Override
+    public Workspace openWorkspace() {
+        return workspaces.open();
+    }
+
+    @Override
     public Tensor zeros(int... shape) {
+        CpuTensor t = allocate(shape);
+        workspaces.adopt(t);
+        return t;
+    }
+
+    @Override
+    public Tensor zerosPersistent(int... shape) {
+        return allocate(shape);
+    }
+
+    private static CpuTensor allocate(int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
@@ -38,8 +57,14 @@ public final class CpuBackend implements Backend {
         if (data.length != t.size()) {
             throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
         }
-        System.arraycopy(data, 0, t.data, 0, data.length);
+        System.arraycopy(data, 0, t.data(), 0, data.length);
         return t;
+    }
+
+    @Override
+    public void copyFromHost(float[] data, Tensor dst) {
+        if (data.length != dst.size()) throw new IllegalArgumentException(data.length + " values for " + dst);
+        System.arraycopy(data, 0, f(dst), 0, data.length);
     }
 
     @Override
@@ -311,7 +336,7 @@ public final class CpuBackend implements Backend {
         if (!(t instanceof CpuTensor c)) {
             throw new IllegalArgumentException("not a CPU tensor: " + t);
         }
-        return c.data;
+        return c.data();
     }
 
     private static CpuMask m(SeqMask mask) {

@@ -5,12 +5,26 @@ import java.util.Arrays;
 
 /** A tensor stored in a Java float array. */
 final class CpuTensor implements Tensor {
-    final float[] data;
+    private float[] data;
     private final int[] shape;
 
     CpuTensor(float[] data, int[] shape) {
         this.data = data;
         this.shape = shape.clone();
+    }
+
+    /**
+     * The storage. A tensor whose workspace has closed throws here, so the CPU backend catches the
+     * use-after-release that would read recycled memory on a GPU.
+     */
+    float[] data() {
+        float[] d = data;
+        if (d == null) throw new IllegalStateException(this + " used after its workspace closed");
+        return d;
+    }
+
+    void release() {
+        data = null;
     }
 
     @Override
@@ -20,7 +34,9 @@ final class CpuTensor implements Tensor {
 
     @Override
     public int size() {
-        return data.length;
+        int n = 1;
+        for (int s : shape) n *= s;
+        return n;
     }
 
     @Override
