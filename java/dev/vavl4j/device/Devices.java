@@ -2,12 +2,14 @@ package dev.vavl4j.device;
 
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.cpu.CpuBackend;
+import dev.vavl4j.backend.cuda.CudaBackend;
+import dev.vavl4j.backend.cuda.CudaUnavailableException;
 import java.util.Locale;
 
 /**
- * Chooses a backend from a device name: {@code cpu}, {@code cuda} or {@code auto}. This build has the
- * CPU reference backend only; {@code cuda} fails with one clear line and {@code auto} falls back to the
- * CPU, saying why.
+ * Chooses a backend from a device name: {@code cpu}, {@code cuda} or {@code auto}. {@code cuda} fails
+ * with one clear line when no GPU can be used; {@code auto} takes the GPU when one opens and otherwise
+ * the CPU, saying why.
  */
 public final class Devices {
     private Devices() {}
@@ -19,11 +21,31 @@ public final class Devices {
         String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
         return switch (d) {
             case "cpu" -> new Selection(new CpuBackend(), "cpu: requested");
-            case "cuda" -> throw new DeviceUnavailableException(
-                    "--device cuda: this build of vavl4j has no CUDA backend yet (CPU reference only); use --device cpu or auto");
-            case "auto" -> new Selection(new CpuBackend(), "auto chose cpu: this build has no CUDA backend");
+            case "cuda" -> {
+                try {
+                    CudaBackend b = CudaBackend.open();
+                    yield new Selection(b, "cuda: " + b.description());
+                } catch (RuntimeException e) {
+                    throw new DeviceUnavailableException("--device cuda: " + why(e) + "; use --device cpu or auto");
+                }
+            }
+            case "auto" -> {
+                try {
+                    CudaBackend b = CudaBackend.open();
+                    yield new Selection(b, "auto chose cuda: " + b.description());
+                } catch (RuntimeException e) {
+                    yield new Selection(new CpuBackend(), "auto chose cpu: " + why(e));
+                }
+            }
             default -> throw new IllegalArgumentException("unknown device '" + device + "' (expected cpu, cuda or auto)");
         };
+    }
+
+    /** The one line a user sees; an unexpected failure keeps its exception class so it can be reported. */
+    private static String why(RuntimeException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        if (e instanceof CudaUnavailableException || e.getClass().getSimpleName().startsWith("Cuda")) return m;
+        return "the CUDA backend failed to start (" + e.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m) + ")";
     }
 
     public static final class DeviceUnavailableException extends RuntimeException {

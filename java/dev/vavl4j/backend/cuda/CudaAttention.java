@@ -1,0 +1,115 @@
+package dev.vavl4j.backend.cuda;
+
+import dev.vavl4j.backend.Workspace;
+import java.util.Arrays;
+
+/**
+ * Masked softmax attention with relative positions (cuda/attention.cu), matching
+ * {@code dev.vavl4j.backend.cpu.CpuAttention}: the forward is one launch (a block per batch, head and
+ * query row); the backward is four deterministic launches (score gradients and dq per query row, dk and
+ * dv per key row, dPos per relative offset and head, the u / v bias gradients per column), with the
+ * score gradients in a scratch {@code [B, H, T, T]} of a workspace private to the call.
+ */
+final class CudaAttention {
+    /** Threads of the per-row kernels (a multiple of 32: they use block reductions). */
+    static final int ROW_THREADS = 128;
+    /** Threads of the bias-gradient reduction (32 columns × 8 row groups, fixed by the kernel). */
+    static final int BIAS_THREADS = 256;
+
+    private final CudaBackend be;
+    private final CudaDevice dev;
+
+    CudaAttention(CudaBackend be, CudaDevice dev) {
+        this.be = be;
+        this.dev = dev;
+    }
+
+    void forward(CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor pos, CudaTensor u, CudaTensor vBias, int heads,
+                 CudaMask mask, float dropout, long seed, CudaTensor probs, CudaTensor ctx) {
+        Dims s = Dims.of(q, u, heads, mask);
+        s.check("k", k, (long) s.B * s.T * s.d);
+        s.check("v", v, (long) s.B * s.T * s.d);
+        s.check("pos", pos, (2L * s.T - 1) * s.d);
+        s.check("vBias", vBias, s.d);
+        s.check("probs", probs, (long) s.B * heads * s.T * s.T);
+        s.check("ctx", ctx, (long) s.B * s.T * s.d);
+        if (s.B == 0 || s.T == 0) return;
+        dev.launch("vavl_relpos_attn_fwd", s.T, heads, s.B, ROW_THREADS, 4 * (2 * s.dh + s.T),
+                q, k, v, pos, u, vBias, mask, s.T, heads, s.d, scale(s.dh), dropout, keep(dropout), seed, probs, ctx);
+    }
+
+    void backward(CudaTensor dCtx, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor pos, CudaTensor u,
+                  CudaTensor vBias, int heads, CudaMask mask, float dropout, long seed, CudaTensor probs,
+                  CudaTensor dq, CudaTensor dk, CudaTensor dv, CudaTensor dPos, CudaTensor dU, CudaTensor dVBias) {
+        Dims s = Dims.of(q, u, heads, mask);
+        long n = (long) s.B * s.T * s.d;
+        s.check("dCtx", dCtx, n);
+        s.check("k", k, n);
+        s.check("v", v, n);
+        s.check("pos", pos, (2L * s.T - 1) * s.d);
+        s.check("vBias", vBias, s.d);
+        s.check("probs", probs, (long) s.B * heads * s.T * s.T);
+        s.check("dq", dq, n);
+        s.check("dk", dk, n);
+        s.check("dv", dv, n);
+        s.check("dPos", dPos, (2L * s.T - 1) * s.d);
+        s.check("dU", dU, s.d);
+        s.check("dVBias", dVBias, s.d);
+        if (s.B == 0 || s.T == 0) return;
+        float scale = scale(s.dh), keep = keep(dropout);
+        int colThreads = Math.min(256, (s.dh + 31) / 32 * 32);
+        try (Workspace ignored = be.openWorkspace()) {
+            CudaTensor dS = be.scratch(s.B, heads, s.T, s.T);
+            CudaTensor dqu = be.scratch(s.B, s.T, s.d), dqv = be.scratch(s.B, s.T, s.d);
+            dev.launch("vavl_relpos_attn_bwd_rows", s.T, heads, s.B, ROW_THREADS, 4 * (3 * s.dh + 2 * s.T),
+                    dCtx, q, k, v, pos, u, vBias, mask, s.T, heads, s.d, scale, dropout, keep, seed, probs,
+                    dS, dq, dqu, dqv);
+            dev.launch("vavl_relpos_attn_bwd_kv", s.T, heads, s.B, colThreads, 4 * (2 * s.T),
+                    dCtx, q, u, mask, s.T, heads, s.d, dropout, keep, seed, probs, dS, dk, dv);
+            dev.launch("vavl_relpos_attn_bwd_pos", 2 * s.T - 1, heads, 1, colThreads, 0,
+                    q, vBias, mask, s.B, s.T, heads, s.d, dS, dPos);
+            dev.launch("vavl_relpos_attn_bwd_bias", (s.d + 31) / 32, 2, 1, BIAS_THREADS, 0,
+                    dqu, dqv, s.B * s.T, s.d, dU, dVBias);
+        }
+    }
+
+    /** 1/sqrt(dh) exactly as the CPU reference computes it. */
+    private static float scale(int dh) {
+        return (float) (1.0 / Math.sqrt(dh));
+    }
+
+    /** The kept-probability multiplier 1/(1−p) exactly as the CPU reference computes it. */
+    private static float keep(float p) {
+        return p > 0 ? 1f / (1f - p) : 1f;
+    }
+
+    private record Dims(int B, int T, int d, int dh) {
+        static Dims of(CudaTensor q, CudaTensor u, int heads, CudaMask mask) {
+            int B = mask.batch(), T = mask.time(), d = u.size();
+            if (heads <= 0 || d % heads != 0) {
+                throw new IllegalArgumentException("attention: " + heads + " heads do not divide d = " + d);
+            }
+            if (lengthsValid(mask)) {
+                Dims s = new Dims(B, T, d, d / heads);
+                s.check("q", q, (long) B * T * d);
+                return s;
+            }
+            throw new IllegalArgumentException("attention: mask lengths must lie in [0, T]");
+        }
+
+        private static boolean lengthsValid(CudaMask mask) {
+            for (int b = 0; b < mask.batch(); b++) {
+                if (mask.length(b) < 0 || mask.length(b) > mask.time()) return false;
+            }
+            return true;
+        }
+
+        void check(String name, CudaTensor t, long expected) {
+            if (t.size() != expected) {
+                throw new IllegalArgumentException("attention: " + name + " " + Arrays.toString(t.shape())
+                        + " has " + t.size() + " elements, expected " + expected + " (B " + B + ", T " + T
+                        + ", d " + d + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,431 @@
+package dev.vavl4j.backend.cuda;
+
+import dev.vavl4j.backend.AdamHyper;
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+import dev.vavl4j.backend.Workspace;
+import dev.vavl4j.backend.WorkspaceTracker;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The GPU backend: every tensor lives in device memory, every op is a cuBLAS call or one of our fused
+ * kernels (cuda/*.cu) on one in-order stream, and only losses and {@link #toHost} come back to the host.
+ * Each op group is a class of one concern, mirroring the CPU reference.
+ *
+ * <p>Several threads may share a backend (the predictor does): the device serialises launches, and since
+ * all work goes to one in-order stream, memory one thread's workspace released is only reused by work
+ * queued after everything that used it.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaDevice device;
+    private final DeviceMemory memory;
+    private final WorkspaceTracker<DeviceMemory.Block> workspaces;
+    private final CudaGemm gemm;
+    private final CudaElementwise elementwise;
+    private final CudaNormOps norms;
+    private final CudaConv conv;
+    private final CudaAttention attention;
+    private final CudaLosses losses;
+    private final CudaAdam adam;
+    private boolean closed;
+
+    /** Opens GPU {@code ordinal} with the libraries found by {@link CudaLibraries#locate()}. */
+    public static CudaBackend open() {
+        return open(CudaLibraries.locate(), 0);
+    }
+
+    public static CudaBackend open(CudaLibraries.Locations libs, int ordinal) {
+        return new CudaBackend(CudaDevice.open(libs, ordinal));
+    }
+
+    private CudaBackend(CudaDevice device) {
+        this.device = device;
+        this.memory = new DeviceMemory(new DeviceMemory.Raw() {
+            @Override
+            public long allocate(long bytes) {
+                return device.allocate(bytes);
+            }
+
+            @Override
+            public void free(long address) {
+                device.free(address);
+            }
+        });
+        this.workspaces = new WorkspaceTracker<>(blocks -> blocks.forEach(memory::give));
+        this.gemm = new CudaGemm(device);
+        this.elementwise = new CudaElementwise(this, device);
+        this.norms = new CudaNormOps(this, device);
+        this.conv = new CudaConv(this, device);
+        this.attention = new CudaAttention(this, device);
+        this.losses = new CudaLosses(this, device);
+        this.adam = new CudaAdam(this, device);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    /** The device in words, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)". */
+    public String description() {
+        return device.description();
+    }
+
+    /** Uses TF32 tensor cores for matrix products (off by default: exact float32). */
+    public void setTf32(boolean on) {
+        device.setTf32(on);
+    }
+
+    /** Raw device allocations alive now (tensors in use plus the allocator's cache). */
+    public int liveAllocations() {
+        return memory.liveAllocations();
+    }
+
+    /** Tensors and masks handed out and not yet released. */
+    public int blocksInUse() {
+        return memory.blocksInUse();
+    }
+
+    /** The most bytes tensors held at once since the backend opened or {@link #resetPeakBytesInUse()}. */
+    public long peakBytesInUse() {
+        return memory.peakInUseBytes();
+    }
+
+    public void resetPeakBytesInUse() {
+        memory.resetPeak();
+    }
+
+    /** Waits for all queued device work. */
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    /** Device milliseconds taken by {@code work} (events on the stream). */
+    public float timeMillis(Runnable work) {
+        return device.time(work);
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public Workspace openWorkspace() {
+        return workspaces.open();
+    }
+
+    @Override
+    public Tensor zeros(int... shape) {
+        CudaTensor t = scratch(shape);
+        device.zero(t.address(), t.bytes());
+        return t;
+    }
+
+    @Override
+    public Tensor zerosPersistent(int... shape) {
+        CudaTensor t = new CudaTensor(shape, memory.take(bytesOf(shape)));
+        device.zero(t.address(), t.bytes());
+        return t;
+    }
+
+    /** An uninitialised tensor in the innermost open workspace: for outputs a kernel overwrites whole. */
+    CudaTensor scratch(int... shape) {
+        DeviceMemory.Block b = memory.take(bytesOf(shape));
+        workspaces.adopt(b);
+        return new CudaTensor(shape, b);
+    }
+
+    private static long bytesOf(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return 4 * n;
+    }
+
+    @Override
+    public Tensor fromHost(float[] data, int... shape) {
+        CudaTensor t = scratch(shape);
+        if (data.length != t.size()) throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
+        device.upload(data, t.address());
+        return t;
+    }
+
+    @Override
+    public void copyFromHost(float[] data, Tensor dst) {
+        if (data.length != dst.size()) throw new IllegalArgumentException(data.length + " values for " + dst);
+        device.upload(data, t(dst).address());
+    }
+
+    @Override
+    public float[] toHost(Tensor t) {
+        float[] out = new float[t.size()];
+        device.download(t(t).address(), out);
+        return out;
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        sameSize(src, dst);
+        device.copy(t(src).address(), t(dst).address(), t(src).bytes());
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        elementwise.fill(t(t), value);
+    }
+
+    @Override
+    public SeqMask mask(int[] lengths, int time) {
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > time) {
+                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
+            }
+        }
+        DeviceMemory.Block b = memory.take(4L * Math.max(1, lengths.length));
+        workspaces.adopt(b);
+        device.upload(lengths, b.address());
+        return new CudaMask(lengths, time, b);
+    }
+
+    // ------------------------------------------------------------------ dense algebra
+
+    @Override
+    public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb || c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
+                    + ", C " + c.rows() + "x" + c.cols());
+        }
+        gemm.gemm(t(a), transA, t(b), transB, t(c), m, n, k, alpha, beta);
+    }
+
+    @Override
+    public void addBias(Tensor y, Tensor bias) {
+        checkCols(y, bias);
+        elementwise.addBias(t(y), t(bias));
+    }
+
+    @Override
+    public void accumulateBiasGrad(Tensor dy, Tensor db) {
+        checkCols(dy, db);
+        elementwise.accumulateBiasGrad(t(dy), t(db));
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        sameSize(x, y);
+        elementwise.axpy(alpha, t(x), t(y));
+    }
+
+    @Override
+    public void scaleInto(Tensor x, float alpha, Tensor out) {
+        sameSize(x, out);
+        elementwise.scaleInto(t(x), alpha, t(out));
+    }
+
+    // ------------------------------------------------------------------ normalisation
+
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
+        checkCols(x, weight);
+        norms.layerNorm(t(x), t(weight), t(bias), eps, t(y), t(mean), t(rstd));
+    }
+
+    @Override
+    public void residualLayerNorm(Tensor x, Tensor branch, float scale, Tensor weight, Tensor bias, float eps,
+                                  Tensor sum, Tensor y, Tensor mean, Tensor rstd) {
+        checkCols(x, weight);
+        sameSize(x, branch);
+        norms.residualLayerNorm(t(x), t(branch), scale, t(weight), t(bias), eps, t(sum), t(y), t(mean), t(rstd));
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx,
+                                  Tensor dWeight, Tensor dBias) {
+        checkCols(x, weight);
+        norms.layerNormBackward(t(dy), t(x), t(weight), t(mean), t(rstd), t(dx), t(dWeight), t(dBias));
+    }
+
+    @Override
+    public void maskedBatchStats(Tensor x, SeqMask mask, Tensor mean, Tensor var) {
+        norms.maskedBatchStats(t(x), m(mask), t(mean), t(var));
+    }
+
+    @Override
+    public void updateRunningStats(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var, float momentum, int n) {
+        norms.updateRunningStats(t(runningMean), t(runningVar), t(mean), t(var), momentum, n);
+    }
+
+    @Override
+    public void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps, Tensor bn,
+                               Tensor out) {
+        checkCols(x, weight);
+        norms.batchNormSwish(t(x), t(mean), t(var), t(weight), t(bias), eps, t(bn), t(out));
+    }
+
+    @Override
+    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var, Tensor weight,
+                                       float eps, SeqMask mask, Tensor dx, Tensor dWeight, Tensor dBias) {
+        checkCols(x, weight);
+        norms.batchNormSwishBackward(t(dOut), t(x), t(bn), t(mean), t(var), t(weight), eps, m(mask), t(dx),
+                t(dWeight), t(dBias));
+    }
+
+    // ------------------------------------------------------------------ activations
+
+    @Override
+    public void biasSwish(Tensor pre, Tensor bias, Tensor out) {
+        checkCols(pre, bias);
+        elementwise.biasSwish(t(pre), t(bias), t(out));
+    }
+
+    @Override
+    public void swishBackward(Tensor dOut, Tensor pre, Tensor dPre) {
+        elementwise.swishBackward(t(dOut), t(pre), t(dPre));
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor out) {
+        elementwise.relu(t(x), t(out));
+    }
+
+    @Override
+    public void reluBackward(Tensor dOut, Tensor y, Tensor dx) {
+        elementwise.reluBackward(t(dOut), t(y), t(dx));
+    }
+
+    @Override
+    public void gluMasked(Tensor g, SeqMask mask, Tensor z) {
+        elementwise.gluMasked(t(g), m(mask), t(z));
+    }
+
+    @Override
+    public void gluMaskedBackward(Tensor dz, Tensor g, SeqMask mask, Tensor dg) {
+        elementwise.gluMaskedBackward(t(dz), t(g), m(mask), t(dg));
+    }
+
+    @Override
+    public void dropout(Tensor x, float p, long seed, Tensor out) {
+        sameSize(x, out);
+        elementwise.dropout(t(x), p, seed, t(out));
+    }
+
+    // ------------------------------------------------------------------ sequence ops
+
+    @Override
+    public void zeroPadded(Tensor x, SeqMask mask) {
+        elementwise.zeroPadded(t(x), m(mask));
+    }
+
+    @Override
+    public void depthwiseConv(Tensor z, Tensor weight, Tensor out) {
+        conv.depthwiseConv(t(z), t(weight), t(out));
+    }
+
+    @Override
+    public void depthwiseConvBackward(Tensor dOut, Tensor z, Tensor weight, Tensor dz, Tensor dWeight) {
+        conv.depthwiseConvBackward(t(dOut), t(z), t(weight), t(dz), t(dWeight));
+    }
+
+    @Override
+    public void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
+                                SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx) {
+        attention.forward(t(q), t(k), t(v), t(pos), t(u), t(vBias), heads, m(mask), dropout, seed, t(probs), t(ctx));
+    }
+
+    @Override
+    public void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
+                                        Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
+                                        Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
+                                        Tensor dVBias) {
+        attention.backward(t(dCtx), t(q), t(k), t(v), t(pos), t(u), t(vBias), heads, m(mask), dropout, seed,
+                t(probs), t(dq), t(dk), t(dv), t(dPos), t(dU), t(dVBias));
+    }
+
+    @Override
+    public void maskedMeanPool(Tensor x, SeqMask mask, Tensor out) {
+        elementwise.maskedMeanPool(t(x), m(mask), t(out));
+    }
+
+    @Override
+    public void maskedMeanPoolBackward(Tensor dOut, SeqMask mask, Tensor dx) {
+        elementwise.maskedMeanPoolBackward(t(dOut), m(mask), t(dx));
+    }
+
+    @Override
+    public void concatColumns(Tensor a, Tensor b, Tensor out) {
+        elementwise.concatColumns(t(a), t(b), t(out));
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    @Override
+    public double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
+        return losses.crossEntropyArgmax(t(logits), t(targets), scale, t(dLogits));
+    }
+
+    @Override
+    public double cccLoss(Tensor pred, Tensor targets, float scale, Tensor dPred) {
+        return losses.ccc(t(pred), t(targets), scale, t(dPred));
+    }
+
+    @Override
+    public double mseLoss(Tensor pred, Tensor target, float scale, Tensor dPred) {
+        sameSize(pred, target);
+        return losses.mse(t(pred), t(target), scale, t(dPred));
+    }
+
+    @Override
+    public double reconstructionMse(Tensor recon, Tensor input, SeqMask mask, float scale, Tensor dRecon) {
+        return losses.reconstructionMse(t(recon), t(input), m(mask), scale, t(dRecon));
+    }
+
+    // ------------------------------------------------------------------ optimiser
+
+    @Override
+    public void adam(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, int[] steps,
+                     AdamHyper hyper) {
+        adam.update(params.stream().map(CudaBackend::t).toList(), grads.stream().map(CudaBackend::t).toList(),
+                m.stream().map(CudaBackend::t).toList(), v.stream().map(CudaBackend::t).toList(), steps, hyper);
+    }
+
+    /** Frees all device memory (tensors still referenced become unusable), cuBLAS and the context. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            device.synchronize();
+        } finally {
+            memory.close();
+            device.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static CudaTensor t(Tensor t) {
+        if (!(t instanceof CudaTensor c)) throw new IllegalArgumentException("not a CUDA tensor: " + t);
+        return c;
+    }
+
+    static CudaMask m(SeqMask mask) {
+        if (!(mask instanceof CudaMask c)) throw new IllegalArgumentException("not a CUDA mask: " + mask);
+        return c;
+    }
+
+    static void sameSize(Tensor a, Tensor b) {
+        if (a.size() != b.size()) throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
+    }
+
+    static int checkCols(Tensor x, Tensor perColumn) {
+        if (x.cols() != perColumn.size()) throw new IllegalArgumentException("width mismatch: " + x + " vs " + perColumn);
+        return x.cols();
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole GPU check in one call, on a GPU machine without Java (see prepare-device-carry.sh):
+#   1. the CUDA test suite (tests/dev/vavl4j/backend/cuda) on the real GPU: every op against the CPU
+#      reference, allocation counting, the shipped and extra parity fixtures, paper-size model parity;
+#   2. ./vavl parity --device cuda on the fixtures shipped in the jar;
+#   3. timing of the paper-config training step and inference (B 32, Ta 150, Tv 90), float32 and TF32.
+# Prints a short table at the end. Exit status: non-zero when any check failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+carry=${VAVL_CARRY:-$root/device-carry}
+java=$carry/jdk/bin/java
+[[ -x $java ]] || { echo "gpu-check: $java missing: run native-build/prepare-device-carry.sh and carry device-carry/" >&2; exit 2; }
+jopts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g)
+cli=("$java" "${jopts[@]}" -jar "$carry/vavl4j-cli.jar")
+log=${OUT:-/tmp}/gpu-check
+mkdir -p "$log"
+
+echo "== machine"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -2
+"$java" -version 2>&1 | head -1
+
+echo "== 1. CUDA tests on the GPU"
+"$java" "${jopts[@]}" -Dvavl.cuda.real=true -jar "$carry/junit-platform-console-standalone.jar" execute \
+  --class-path "$carry/vavl4j-cli.jar:$carry/test-classes" --select-package dev.vavl4j.backend.cuda \
+  --details=tree --disable-banner > "$log/junit.txt" 2>&1
+tests_rc=$?
+grep -E "tests (successful|failed|aborted|skipped)|✘|MethodSource" "$log/junit.txt" | grep -v "✔" | head -60
+
+echo "== 2. parity fixtures (shipped), --device cuda"
+"${cli[@]}" parity --device cuda 2>&1 | tee "$log/parity.txt" | tail -15
+parity_rc=${PIPESTATUS[0]}
+
+echo "== 3. paper-config timing, B 32, Ta 150, Tv 90"
+"${cli[@]}" bench --device cuda --batch 32 --audio-frames 150 --visual-frames 90 --iters 10 --json 2>&1 | tee "$log/bench-fp32.json"
+bench_rc=${PIPESTATUS[0]}
+"${cli[@]}" bench --device cuda --tf32 --batch 32 --audio-frames 150 --visual-frames 90 --iters 10 --json 2>&1 | tee "$log/bench-tf32.json"
+
+echo "== summary"
+printf '%-34s %s\n' "CUDA tests on the GPU" "$( ((tests_rc == 0)) && echo PASS || echo "FAIL (rc $tests_rc, see $log/junit.txt)")"
+printf '%-34s %s\n' "parity --device cuda (fixtures)" "$( ((parity_rc == 0)) && echo PASS || echo "FAIL (rc $parity_rc)")"
+for f in "$log"/bench-*.json; do
+  grep '^{' "$f" | sed -E 's/.*"what":"([a-z_]+)".*"median_ms":([0-9.]+).*"utt_per_s":([0-9.]+).*"tf32":(true|false).*"peak_mem_mb":([0-9.]+).*/\1 tf32=\4: \2 ms, \3 utt\/s, peak \5 MiB/' \
+    | while read -r line; do printf '%-34s %s\n' "timing" "$line"; done
+done
+((tests_rc == 0 && parity_rc == 0 && bench_rc == 0))
