@@ -14,6 +14,10 @@ jopts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xm
 cli=("$java" "${jopts[@]}" -jar "$carry/vavl4j-cli.jar")
 log=${OUT:-/tmp}/gpu-check
 mkdir -p "$log"
+# For a dry run of this script without a GPU (VAVL_LIBCUDA/VAVL_LIBCUBLAS pointing at the emulator):
+# GPU_CHECK_TESTS narrows the JUnit selection, GPU_CHECK_BENCH replaces the paper-size bench arguments.
+read -r -a tests <<< "${GPU_CHECK_TESTS:---select-package dev.vavl4j.backend.cuda}"
+read -r -a bench <<< "${GPU_CHECK_BENCH:---batch 32 --audio-frames 150 --visual-frames 90 --iters 10}"
 
 echo "== machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -2
@@ -21,7 +25,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 
 echo "== 1. CUDA tests on the GPU"
 "$java" "${jopts[@]}" -Dvavl.cuda.real=true -jar "$carry/junit-platform-console-standalone.jar" execute \
-  --class-path "$carry/vavl4j-cli.jar:$carry/test-classes" --select-package dev.vavl4j.backend.cuda \
+  --class-path "$carry/vavl4j-cli.jar:$carry/test-classes" "${tests[@]}" \
   --details=tree --disable-banner > "$log/junit.txt" 2>&1
 tests_rc=$?
 grep -E "tests (successful|failed|aborted|skipped)|✘|MethodSource" "$log/junit.txt" | grep -v "✔" | head -60
@@ -31,9 +35,9 @@ echo "== 2. parity fixtures (shipped), --device cuda"
 parity_rc=${PIPESTATUS[0]}
 
 echo "== 3. paper-config timing, B 32, Ta 150, Tv 90"
-"${cli[@]}" bench --device cuda --batch 32 --audio-frames 150 --visual-frames 90 --iters 10 --json 2>&1 | tee "$log/bench-fp32.json"
+"${cli[@]}" bench --device cuda "${bench[@]}" --json 2>&1 | tee "$log/bench-fp32.json"
 bench_rc=${PIPESTATUS[0]}
-"${cli[@]}" bench --device cuda --tf32 --batch 32 --audio-frames 150 --visual-frames 90 --iters 10 --json 2>&1 | tee "$log/bench-tf32.json"
+"${cli[@]}" bench --device cuda --tf32 "${bench[@]}" --json 2>&1 | tee "$log/bench-tf32.json"
 
 echo "== summary"
 printf '%-34s %s\n' "CUDA tests on the GPU" "$( ((tests_rc == 0)) && echo PASS || echo "FAIL (rc $tests_rc, see $log/junit.txt)")"

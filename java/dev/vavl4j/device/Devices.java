@@ -34,7 +34,10 @@ public final class Devices {
                     CudaBackend b = CudaBackend.open();
                     yield new Selection(b, "auto chose cuda: " + b.description());
                 } catch (RuntimeException e) {
-                    yield new Selection(new CpuBackend(), "auto chose cpu: " + why(e));
+                    // The full search list belongs to an explicit --device cuda; auto keeps it to the cause.
+                    String why = why(e);
+                    int looked = why.indexOf(" (looked in ");
+                    yield new Selection(new CpuBackend(), "auto chose cpu: " + (looked > 0 ? why.substring(0, looked) : why));
                 }
             }
             default -> throw new IllegalArgumentException("unknown device '" + device + "' (expected cpu, cuda or auto)");

@@ -1,7 +1,11 @@
 package dev.vavl4j.backend.cpu;
 
+import static dev.vavl4j.backend.OpChecks.checkCols;
+import static dev.vavl4j.backend.OpChecks.sameSize;
+
 import dev.vavl4j.backend.AdamHyper;
 import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.DropoutHash;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
@@ -42,12 +46,7 @@ public final class CpuBackend implements Backend {
     }
 
     private static CpuTensor allocate(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= d;
-        }
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        long n = OpChecks.elements(shape);
         return new CpuTensor(new float[(int) n], shape);
     }
 
@@ -85,11 +84,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public SeqMask mask(int[] lengths, int time) {
-        for (int b = 0; b < lengths.length; b++) {
-            if (lengths[b] < 1 || lengths[b] > time) {
-                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
-            }
-        }
+        OpChecks.maskLengths(lengths, time);
         return new CpuMask(lengths.clone(), time);
     }
 
@@ -97,14 +92,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
-        int m = transA ? a.cols() : a.rows();
-        int k = transA ? a.rows() : a.cols();
-        int kb = transB ? b.cols() : b.rows();
-        int n = transB ? b.rows() : b.cols();
-        if (k != kb || c.rows() != m || c.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
-                    + ", C " + c.rows() + "x" + c.cols());
-        }
+        int[] mnk = OpChecks.gemmDims(a, transA, b, transB, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         CpuGemm.gemm(m, n, k, alpha, f(a), transA, f(b), transB, beta, f(c));
     }
 
@@ -344,14 +333,5 @@ public final class CpuBackend implements Backend {
         return c;
     }
 
-    private static void sameSize(Tensor a, Tensor b) {
-        if (a.size() != b.size()) throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
-    }
 
-    private static int checkCols(Tensor x, Tensor perColumn) {
-        if (x.cols() != perColumn.size()) {
-            throw new IllegalArgumentException("width mismatch: " + x + " vs " + perColumn);
-        }
-        return x.cols();
-    }
 }

@@ -1,7 +1,9 @@
 package dev.vavl4j.backend.cuda;
 
+
 import dev.vavl4j.backend.AdamHyper;
 import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.Workspace;
@@ -136,12 +138,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static long bytesOf(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= d;
-        }
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        long n = OpChecks.elements(shape);
         return 4 * n;
     }
 
@@ -179,11 +176,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public SeqMask mask(int[] lengths, int time) {
-        for (int b = 0; b < lengths.length; b++) {
-            if (lengths[b] < 1 || lengths[b] > time) {
-                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
-            }
-        }
+        OpChecks.maskLengths(lengths, time);
         DeviceMemory.Block b = memory.take(4L * Math.max(1, lengths.length));
         workspaces.adopt(b);
         device.upload(lengths, b.address());
@@ -194,14 +187,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
-        int m = transA ? a.cols() : a.rows();
-        int k = transA ? a.rows() : a.cols();
-        int kb = transB ? b.cols() : b.rows();
-        int n = transB ? b.rows() : b.cols();
-        if (k != kb || c.rows() != m || c.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
-                    + ", C " + c.rows() + "x" + c.cols());
-        }
+        int[] mnk = OpChecks.gemmDims(a, transA, b, transB, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         gemm.gemm(t(a), transA, t(b), transB, t(c), m, n, k, alpha, beta);
     }
 
@@ -420,12 +407,14 @@ public final class CudaBackend implements Backend {
         return c;
     }
 
+
+
+    /** For the op classes: the shared checks of {@link OpChecks}. */
     static void sameSize(Tensor a, Tensor b) {
-        if (a.size() != b.size()) throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
+        OpChecks.sameSize(a, b);
     }
 
     static int checkCols(Tensor x, Tensor perColumn) {
-        if (x.cols() != perColumn.size()) throw new IllegalArgumentException("width mismatch: " + x + " vs " + perColumn);
-        return x.cols();
+        return OpChecks.checkCols(x, perColumn);
     }
 }

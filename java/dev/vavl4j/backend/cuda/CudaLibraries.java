@@ -31,9 +31,18 @@ public final class CudaLibraries {
     /** The two libraries to load. */
     public record Locations(Path cuda, Path cublas) {}
 
-    /** Finds both libraries in the documented order, or throws {@link CudaUnavailableException} saying where it looked. */
+    /**
+     * Finds both libraries in the documented order, or throws {@link CudaUnavailableException} saying where it
+     * looked. The JVM system properties {@code vavl.libcuda}, {@code vavl.libcublas} and {@code vavl.cudaLibDir}
+     * stand for the three environment overrides and win over them, for services that cannot set the environment.
+     */
     public static Locations locate() {
-        return locate(System.getenv(), defaultPythonRoots(), defaultSystemDirs());
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map.of("vavl.libcuda", ENV_CUDA, "vavl.libcublas", ENV_CUBLAS, "vavl.cudaLibDir", ENV_DIR).forEach((prop, var) -> {
+            String v = System.getProperty(prop);
+            if (v != null && !v.isBlank()) env.put(var, v);
+        });
+        return locate(env, defaultPythonRoots(), defaultSystemDirs());
     }
 
     /**
