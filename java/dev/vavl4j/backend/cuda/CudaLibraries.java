@@ -17,8 +17,9 @@ import java.util.Set;
  * Where libcuda.so.1 (the driver, installed with the GPU driver) and libcublas.so.13 (from the CUDA
  * toolkit or the {@code nvidia-cublas} pip wheel) are found. Order: the overrides {@code VAVL_LIBCUDA} /
  * {@code VAVL_LIBCUBLAS} (a file each) and {@code VAVL_CUDA_LIB_DIR} (a folder holding both); the usual
- * CUDA and distribution folders; each folder of {@code LD_LIBRARY_PATH}; the lib folders of NVIDIA's
- * Python wheels. The search is a pure function of an environment map and the folders to look in, so
+ * CUDA and distribution folders and the driver mount of NVIDIA containers; each folder of
+ * {@code LD_LIBRARY_PATH}; the lib folders of NVIDIA's Python wheels in the system's, the user's, the
+ * active environment's and {@code PATH}'s Pythons. The search is a pure function of an environment map and the folders to look in, so
  * tests can run it against temporary folders.
  */
 public final class CudaLibraries {
@@ -42,7 +43,7 @@ public final class CudaLibraries {
             String v = System.getProperty(prop);
             if (v != null && !v.isBlank()) env.put(var, v);
         });
-        return locate(env, defaultPythonRoots(), defaultSystemDirs());
+        return locate(env, defaultPythonRoots(env), defaultSystemDirs());
     }
 
     /**
@@ -113,11 +114,28 @@ public final class CudaLibraries {
         return out;
     }
 
-    static List<Path> defaultPythonRoots() {
-        List<Path> roots = new ArrayList<>(List.of(Path.of("/usr/lib"), Path.of("/usr/local/lib")));
+    /**
+     * The system Pythons' lib folders, the user's ({@code ~/.local/lib}), the active virtual or conda
+     * environment's, and that of every {@code python3} on {@code PATH}: GPU images often keep PyTorch, and
+     * with it the cuBLAS wheel, in a virtual environment such as {@code /opt/torch/.venv}.
+     */
+    static List<Path> defaultPythonRoots(Map<String, String> env) {
+        Set<Path> roots = new LinkedHashSet<>(List.of(Path.of("/usr/lib"), Path.of("/usr/local/lib")));
         String home = System.getProperty("user.home");
         if (home != null && !home.isBlank()) roots.add(Path.of(home, ".local", "lib"));
-        return roots;
+        for (String var : List.of("VIRTUAL_ENV", "CONDA_PREFIX")) {
+            String prefix = blankToNull(env.get(var));
+            if (prefix != null) roots.add(Path.of(prefix, "lib"));
+        }
+        String path = blankToNull(env.get("PATH"));
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (dir.isBlank()) continue;
+                Path bin = Path.of(dir);
+                if (bin.getParent() != null && Files.isExecutable(bin.resolve("python3"))) roots.add(bin.getParent().resolve("lib"));
+            }
+        }
+        return new ArrayList<>(roots);
     }
 
     static List<Path> defaultSystemDirs() {
@@ -129,6 +147,9 @@ public final class CudaLibraries {
         versioned.sort(Comparator.reverseOrder());
         for (Path v : versioned) dirs.add(v.resolve("lib64"));
         dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        // The driver as NVIDIA's container runtime mounts it.
+        dirs.add(Path.of("/usr/local/nvidia/lib64"));
+        dirs.add(Path.of("/usr/local/nvidia/lib"));
         dirs.add(Path.of("/usr/lib64"));
         dirs.add(Path.of("/usr/lib/wsl/lib")); // the driver under WSL2
         return new ArrayList<>(dirs);

@@ -147,6 +147,27 @@ class CudaLibrariesTest {
         assertTrue(dirs.contains("/usr/lib/x86_64-linux-gnu"));
         assertTrue(dirs.contains("/usr/lib64"));
         assertTrue(dirs.contains("/usr/lib/wsl/lib"));
-        assertTrue(CudaLibraries.defaultPythonRoots().contains(Path.of("/usr/local/lib")));
+        assertTrue(dirs.contains("/usr/local/nvidia/lib64"), "the driver mount of NVIDIA containers: " + dirs);
+        assertTrue(CudaLibraries.defaultPythonRoots(Map.of()).contains(Path.of("/usr/local/lib")));
+    }
+
+    @Test
+    void cublasWheelInTheVirtualEnvironmentOfPathsPython() throws IOException {
+        // A GPU image with PyTorch in /opt/torch/.venv: python3 on PATH is the venv's, its wheels in lib/python3.12.
+        Path venv = dir("opt/torch/.venv"), bin = dir("opt/torch/.venv/bin"), sys = both(dir("sys"));
+        Path python = lib(bin, "python3");
+        assertTrue(python.toFile().setExecutable(true));
+        Path wheel = lib(venv.resolve("lib/python3.12/site-packages/nvidia/cu13/lib"), CudaLibraries.CUBLAS);
+        Files.delete(sys.resolve(CudaLibraries.CUBLAS));
+        Map<String, String> env = Map.of("PATH", dir("usr/bin") + ":" + bin);
+        List<Path> roots = CudaLibraries.defaultPythonRoots(env);
+        assertTrue(roots.contains(venv.resolve("lib")), roots.toString());
+        var found = CudaLibraries.locate(env, roots, List.of(sys));
+        assertEquals(sys.resolve(CudaLibraries.CUDA), found.cuda());
+        assertEquals(wheel, found.cublas());
+        // a folder on PATH without python3 adds nothing; VIRTUAL_ENV and CONDA_PREFIX add their lib
+        assertFalse(roots.contains(tmp.resolve("usr/lib")), roots.toString());
+        List<Path> active = CudaLibraries.defaultPythonRoots(Map.of("VIRTUAL_ENV", "/srv/env", "CONDA_PREFIX", "/opt/conda"));
+        assertTrue(active.contains(Path.of("/srv/env/lib")) && active.contains(Path.of("/opt/conda/lib")), active.toString());
     }
 }
