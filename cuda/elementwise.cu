@@ -55,34 +55,44 @@ VAVL_KERNEL void vavl_scale_into(const float* x, float alpha, float* out, int n)
     VAVL_EW_LOOP(i, n) out[i] = alpha * x[i];
 }
 
-// pre[r, c] += bias[c] in place; out = swish(pre).
-VAVL_KERNEL void vavl_bias_swish(float* pre, const float* bias, float* out, int n, int cols) {
+// Hidden activation + dropout of a feed-forward module (swish) or an MLP head (ReLU), forward and backward
+// in one pass each. The mask is vavl_dropout's: element index i = flat index, keep = 1/(1-p) rounded to float
+// on the host, and p = 0 (eval mode) hashes nothing (vavl_dropout_one). pre [rows, cols], n = rows*cols.
+
+// pre[r, c] += bias[c] in place (backward needs the biased pre-activation); out = drop(swish(pre)).
+VAVL_KERNEL void vavl_bias_swish_dropout(float* pre, const float* bias, float p, float keep, u64 seed,
+                                         float* out, int n, int cols) {
     VAVL_EW_LOOP(i, n) {
-        float p = pre[i] + bias[i % (unsigned)cols];
-        pre[i] = p;
-        out[i] = p * sigmoidf(p);
+        float x = pre[i] + bias[i % (unsigned)cols];
+        pre[i] = x;
+        out[i] = vavl_dropout_one(x * sigmoidf(x), p, keep, seed, (u64)i);
     }
 }
 
-// dPre ← dOut·swish'(pre), swish'(x) = σ(x)·(1 + x·(1 − σ(x))) (overwritten; may alias dOut).
-VAVL_KERNEL void vavl_swish_backward(const float* dOut, const float* pre, float* dPre, int n) {
+// dPre ← drop(dOut)·swish'(pre), swish'(x) = σ(x)·(1 + x·(1 − σ(x))) (overwritten; may alias dOut).
+VAVL_KERNEL void vavl_swish_dropout_backward(const float* dOut, const float* pre, float p, float keep,
+                                             u64 seed, float* dPre, int n) {
     VAVL_EW_LOOP(i, n) {
         float x = pre[i], s = sigmoidf(x);
-        dPre[i] = dOut[i] * (s * (1.f + x * (1.f - s)));
+        dPre[i] = vavl_dropout_one(dOut[i], p, keep, seed, (u64)i) * (s * (1.f + x * (1.f - s)));
     }
 }
 
-// out = max(0, x) as Java's Math.max(0f, x): NaN stays NaN, −0 becomes +0. In place allowed.
-VAVL_KERNEL void vavl_relu(const float* x, float* out, int n) {
+// pre[r, c] += bias[c] in place; out = drop(relu(pre)), relu as Java's Math.max(0f, x): NaN stays NaN,
+// −0 becomes +0.
+VAVL_KERNEL void vavl_bias_relu_dropout(float* pre, const float* bias, float p, float keep, u64 seed,
+                                        float* out, int n, int cols) {
     VAVL_EW_LOOP(i, n) {
-        float v = x[i];
-        out[i] = (v > 0.f || v != v) ? v : 0.f;
+        float x = pre[i] + bias[i % (unsigned)cols];
+        pre[i] = x;
+        out[i] = vavl_dropout_one((x > 0.f || x != x) ? x : 0.f, p, keep, seed, (u64)i);
     }
 }
 
-// dx ← dOut where y > 0, else 0 (overwritten).
-VAVL_KERNEL void vavl_relu_backward(const float* dOut, const float* y, float* dx, int n) {
-    VAVL_EW_LOOP(i, n) dx[i] = y[i] > 0.f ? dOut[i] : 0.f;
+// dPre ← drop(dOut) where pre > 0 (exactly where relu(pre) > 0), else 0 (overwritten; may alias dOut).
+VAVL_KERNEL void vavl_relu_dropout_backward(const float* dOut, const float* pre, float p, float keep,
+                                            u64 seed, float* dPre, int n) {
+    VAVL_EW_LOOP(i, n) dPre[i] = pre[i] > 0.f ? vavl_dropout_one(dOut[i], p, keep, seed, (u64)i) : 0.f;
 }
 
 // GLU over channels: z[r, c] = g[r, c]·σ(g[r, C + c]) at valid frames, 0 at padded ones (not read there).

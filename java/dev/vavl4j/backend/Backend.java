@@ -114,17 +114,26 @@ public interface Backend extends AutoCloseable {
 
     // ------------------------------------------------------------------ activations
 
-    /** pre += bias (in place); out = swish(pre). */
-    void biasSwish(Tensor pre, Tensor bias, Tensor out);
+    // The hidden activation of a feed-forward module (swish) or an MLP head (ReLU) and the dropout after
+    // it run as one op on the output of the bias-free matrix product before them, and their backward as
+    // one op: one pass each way instead of three. Dropout is exactly that of dropout(act, p, seed), whose
+    // mask backward regenerates from the seed; p = 0 (eval mode) applies no mask. The bias gradient is
+    // accumulateBiasGrad of dPre.
 
-    /** dPre ← dOut·swish'(pre) (overwritten). */
-    void swishBackward(Tensor dOut, Tensor pre, Tensor dPre);
+    /**
+     * pre += bias (in place: the biased pre-activation is what backward needs); out = dropout(swish(pre),
+     * p, seed). out must not alias pre.
+     */
+    void biasSwishDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out);
 
-    /** out = relu(x), in place allowed. */
-    void relu(Tensor x, Tensor out);
+    /** dPre ← swish'(pre)·dropoutBackward(dOut, p, seed), the forward's p and seed (overwritten). */
+    void swishDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre);
 
-    /** dx ← dOut where y > 0, else 0 (overwritten). */
-    void reluBackward(Tensor dOut, Tensor y, Tensor dx);
+    /** pre += bias (in place, kept for backward); out = dropout(relu(pre), p, seed). out must not alias pre. */
+    void biasReluDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out);
+
+    /** dPre ← dropoutBackward(dOut, p, seed) where pre &gt; 0, else 0 (overwritten). */
+    void reluDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre);
 
     /** z[·, c] = g[·, c]·σ(g[·, C + c]) for valid frames, 0 at padded frames; g is {@code [B, T, 2C]}. */
     void gluMasked(Tensor g, SeqMask mask, Tensor z);

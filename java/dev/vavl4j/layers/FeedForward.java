@@ -14,18 +14,19 @@ public final class FeedForward {
         linear2 = ps.linear(prefix + ".linear2");
     }
 
+    /** pre: linear1's biased pre-activation (swish's derivative reads it); act: drop(swish(pre)), linear2's input. */
     public record Saved(LayerNorm.Saved ln, Tensor pre, Tensor act, long actSeed, Tensor out, long outSeed) {}
 
     public Saved forward(ForwardContext ctx, Tensor x) {
         var be = ctx.be;
         LayerNorm.Saved ln = norm.forward(ctx, x);
         Tensor pre = linear1.forwardNoBias(be, ln.y());
+        long actSeed = ctx.seedFor(ctx.dropout);
         Tensor act = be.zeros(pre.shape());
-        be.biasSwish(pre, linear1.bias.value, act);
-        ForwardContext.Dropped a = ctx.dropout(act, ctx.dropout);
-        Tensor y = linear2.forward(be, a.out());
+        be.biasSwishDropout(pre, linear1.bias.value, ctx.dropout, actSeed, act);
+        Tensor y = linear2.forward(be, act);
         ForwardContext.Dropped o = ctx.dropout(y, ctx.dropout);
-        return new Saved(ln, pre, a.out(), a.seed(), o.out(), o.seed());
+        return new Saved(ln, pre, act, actSeed, o.out(), o.seed());
     }
 
     /** dx += ∂L/∂x given dOut = ∂L/∂FF(x). */
@@ -34,9 +35,8 @@ public final class FeedForward {
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dAct = be.zeros(s.act.shape());
         linear2.backward(be, s.act, dy, dAct);
-        dAct = ctx.dropoutBackward(dAct, ctx.dropout, s.actSeed);
         Tensor dPre = be.zeros(s.pre.shape());
-        be.swishBackward(dAct, s.pre, dPre);
+        be.swishDropoutBackward(dAct, s.pre, ctx.dropout, s.actSeed, dPre);
         be.accumulateBiasGrad(dPre, linear1.bias.grad(be));
         Tensor dLn = be.zeros(s.ln.y().shape());
         linear1.backwardWeightAndInput(be, s.ln.y(), dPre, dLn);

@@ -37,6 +37,14 @@ public final class ForwardContext {
         return DropoutHash.derive(baseSeed, uses++);
     }
 
+    /**
+     * The seed of a dropout site with rate p that a fused op applies: the next seed, or 0 without drawing
+     * one when p = 0 (as {@link #dropout} does, so the sites after it get the same seeds either way).
+     */
+    long seedFor(float p) {
+        return p > 0f ? nextSeed() : 0L;
+    }
+
     /** Applies dropout with rate p: a new tensor and its seed, or x itself when p = 0. */
     Dropped dropout(Tensor x, float p) {
         if (p <= 0f) return new Dropped(x, 0L);

@@ -12,17 +12,19 @@ public final class MlpHead {
         out = ps.linear(prefix + ".out");
     }
 
-    public record Saved(Tensor r, Tensor h1, Tensor h1d, long seed, Tensor h2) {}
+    /** pre: fc1's biased pre-activation (ReLU's derivative reads it); h1d: drop(relu(pre)), fc2's input. */
+    public record Saved(Tensor r, Tensor pre, Tensor h1d, long seed, Tensor h2) {}
 
     public record Result(Saved saved, Tensor out) {}
 
     public Result forward(ForwardContext ctx, Tensor r) {
         var be = ctx.be;
-        Tensor h1 = fc1.forward(be, r);
-        be.relu(h1, h1);
-        ForwardContext.Dropped d = ctx.dropout(h1, ctx.headDropout);
-        Tensor h2 = fc2.forward(be, d.out());
-        return new Result(new Saved(r, h1, d.out(), d.seed(), h2), out.forward(be, h2));
+        Tensor pre = fc1.forwardNoBias(be, r);
+        long seed = ctx.seedFor(ctx.headDropout);
+        Tensor h1d = be.zeros(pre.shape());
+        be.biasReluDropout(pre, fc1.bias.value, ctx.headDropout, seed, h1d);
+        Tensor h2 = fc2.forward(be, h1d);
+        return new Result(new Saved(r, pre, h1d, seed, h2), out.forward(be, h2));
     }
 
     /** Parameter gradients, and dr += ∂L/∂r when dr is given. */
@@ -32,8 +34,8 @@ public final class MlpHead {
         out.backward(be, s.h2, dOut, dh2);
         Tensor dh1d = be.zeros(s.h1d.shape());
         fc2.backward(be, s.h1d, dh2, dh1d);
-        Tensor dh1 = be.zeros(s.h1.shape());
-        be.reluBackward(ctx.dropoutBackward(dh1d, ctx.headDropout, s.seed), s.h1, dh1);
-        fc1.backward(be, s.r, dh1, dr);
+        Tensor dPre = be.zeros(s.pre.shape());
+        be.reluDropoutBackward(dh1d, s.pre, ctx.headDropout, s.seed, dPre);
+        fc1.backward(be, s.r, dPre, dr);
     }
 }

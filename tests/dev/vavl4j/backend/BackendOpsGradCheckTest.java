@@ -176,27 +176,40 @@ class BackendOpsGradCheckTest {
 
     // ------------------------------------------------------------------ activations
 
-    /** pre ← pre + bias, out = swish(pre); backward via swishBackward + accumulateBiasGrad. */
-    @Test
-    void biasSwish() {
+    /**
+     * pre ← pre + bias, out = drop(swish(pre)); backward via swishDropoutBackward + accumulateBiasGrad.
+     * With p &gt; 0 every evaluation uses the same seed, so the check shows that backward regenerates the
+     * forward's mask; the kept outputs are swish·1/(1−p) and the dropped ones exactly 0.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.3f})
+    void biasSwishDropout(float p) {
         Random r = new Random(5);
         int rows = 6;
+        long seed = 55555L;
         float[] pre0 = randn(r, rows * C, 2.0);
         Tensor pre = t(pre0.clone(), rows, C), bias = randn(be, r, 0.5, C);
         float[] w = randn(r, rows * C, 1);
         java.util.function.Supplier<float[]> fwd = () -> {
-            Tensor p = be.zeros(rows, C), o = be.zeros(rows, C);
-            be.copy(pre, p); // biasSwish adds the bias in place
-            be.biasSwish(p, bias, o);
+            Tensor x = be.zeros(rows, C), o = garbage(rows, C);
+            be.copy(pre, x); // the op adds the bias in place
+            be.biasSwishDropout(x, bias, p, seed, o);
             return h(o);
         };
-        Tensor p = be.zeros(rows, C), o = be.zeros(rows, C);
-        be.copy(pre, p);
-        be.biasSwish(p, bias, o);
-        float[] biased = h(p), bv = h(bias);
-        for (int i = 0; i < biased.length; i++) assertEquals(pre0[i] + bv[i % C], biased[i], 1e-6, "pre += bias");
+        Tensor x = be.zeros(rows, C), o = garbage(rows, C);
+        be.copy(pre, x);
+        be.biasSwishDropout(x, bias, p, seed, o);
+        float[] biased = h(x), bv = h(bias), out = h(o);
+        int dropped = 0;
+        for (int i = 0; i < biased.length; i++) {
+            assertEquals(pre0[i] + bv[i % C], biased[i], 1e-6, "pre += bias");
+            double swish = biased[i] / (1 + Math.exp(-biased[i]));
+            if (out[i] == 0f) dropped++;
+            else assertEquals(swish / (1 - p), out[i], 1e-5 * Math.max(1, Math.abs(swish)), "kept output " + i);
+        }
+        assertDroppedFraction(dropped, rows * C, p);
         Tensor dPre = garbage(rows, C);
-        be.swishBackward(t(w, rows, C), p, dPre);
+        be.swishDropoutBackward(t(w, rows, C), x, p, seed, dPre);
         float[] accB = randn(r, C, 1);
         Tensor dB = t(accB.clone(), C);
         be.accumulateBiasGrad(dPre, dB);
@@ -205,30 +218,62 @@ class BackendOpsGradCheckTest {
                 .check("bias", bias, minus(h(dB), accB), 1e-2);
     }
 
-    /** relu at inputs kept ≥ 0.1 away from the kink (so ±step never crosses it). */
-    @Test
-    void relu() {
+    /**
+     * pre ← pre + bias, out = drop(relu(pre)); backward via reluDropoutBackward + accumulateBiasGrad, at
+     * pre-activations kept ≥ 0.1 away from the kink (so ±step never crosses it), half of them negative.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.3f})
+    void biasReluDropout(float p) {
         Random r = new Random(6);
-        int n = 40;
-        float[] xv = randn(r, n, 1);
-        for (int i = 0; i < n; i++) xv[i] += Math.signum(xv[i]) * 0.1f;
-        Tensor x = t(xv, 5, 8);
-        float[] w = randn(r, n, 1);
+        int rows = 5;
+        long seed = 66666L;
+        Tensor bias = randn(be, r, 0.5, C);
+        float[] bv = h(bias), pre0 = randn(r, rows * C, 1);
+        for (int i = 0; i < pre0.length; i++) { // pre0 + bias at least 0.1 from 0
+            float y = pre0[i] + bv[i % C];
+            pre0[i] += Math.signum(y) * 0.1f;
+        }
+        Tensor pre = t(pre0.clone(), rows, C);
+        float[] w = randn(r, rows * C, 1);
         java.util.function.Supplier<float[]> fwd = () -> {
-            Tensor y = be.zeros(5, 8);
-            be.relu(x, y);
-            return h(y);
+            Tensor x = be.zeros(rows, C), o = garbage(rows, C);
+            be.copy(pre, x);
+            be.biasReluDropout(x, bias, p, seed, o);
+            for (float v : h(x)) assertTrue(Math.abs(v) >= 0.05f, "pre-activation " + v + " near the kink");
+            return h(o);
         };
-        Tensor y = be.zeros(5, 8);
-        be.relu(x, y);
-        Tensor dx = garbage(5, 8);
-        be.reluBackward(t(w, 5, 8), y, dx);
-        GradCheck gc = new GradCheck(be, 15, fwd, w);
-        gc.check("x", x, h(dx), 5e-3);
-        // in place (out = x) as MlpHead uses it
-        Tensor x2 = t(xv.clone(), 5, 8);
-        be.relu(x2, x2);
-        assertArrayEquals(h(y), h(x2));
+        Tensor x = be.zeros(rows, C), o = garbage(rows, C);
+        be.copy(pre, x);
+        be.biasReluDropout(x, bias, p, seed, o);
+        float[] biased = h(x), out = h(o);
+        int dropped = 0, active = 0;
+        for (int i = 0; i < biased.length; i++) {
+            assertEquals(pre0[i] + bv[i % C], biased[i], 1e-6, "pre += bias");
+            if (biased[i] <= 0f) {
+                assertEquals(0f, out[i], "relu of a negative pre-activation");
+                continue;
+            }
+            active++;
+            if (out[i] == 0f) dropped++;
+            else assertEquals(biased[i] / (1 - p), out[i], 1e-6, "kept output " + i);
+        }
+        assertTrue(active > 10 && active < 30, active + " of 40 units active");
+        assertDroppedFraction(dropped, active, p);
+        Tensor dPre = garbage(rows, C);
+        be.reluDropoutBackward(t(w, rows, C), x, p, seed, dPre);
+        float[] accB = randn(r, C, 1);
+        Tensor dB = t(accB.clone(), C);
+        be.accumulateBiasGrad(dPre, dB);
+        new GradCheck(be, 15, fwd, w)
+                .check("pre", pre, h(dPre), 5e-3)
+                .check("bias", bias, minus(h(dB), accB), 5e-3);
+    }
+
+    /** p = 0 drops nothing; otherwise some but not most of n (loose: n is small here). */
+    private static void assertDroppedFraction(int dropped, int n, float p) {
+        if (p == 0f) assertEquals(0, dropped, "p = 0 dropped elements");
+        else assertTrue(dropped > 0.1 * n && dropped < 0.6 * n, dropped + " of " + n + " dropped at p = " + p);
     }
 
     /** z = a·σ(b) at valid frames, 0 at padded ones (which hold garbage in g). */

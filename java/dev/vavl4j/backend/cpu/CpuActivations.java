@@ -1,6 +1,8 @@
 package dev.vavl4j.backend.cpu;
 
-/** Scalar activation math shared by the CPU ops. */
+import dev.vavl4j.backend.DropoutHash;
+
+/** Scalar activation and dropout math shared by the CPU ops. */
 final class CpuActivations {
     private CpuActivations() {}
 
@@ -16,5 +18,19 @@ final class CpuActivations {
     static double swishGrad(float x) {
         double s = 1.0 / (1.0 + Math.exp(-x));
         return s * (1.0 + x * (1.0 - s));
+    }
+
+    /** The factor kept elements are scaled by: 1/(1 − p) rounded to float once, and multiplied, not divided by. */
+    static float keepScale(float p) {
+        return 1f / (1f - p);
+    }
+
+    /**
+     * Element i of dropout(x, p, seed): 0 if dropped, else x·keep (keep = {@link #keepScale}). p = 0 is
+     * eval mode: x as it is, without hashing.
+     */
+    static float dropout(float x, float p, float keep, long seed, int i) {
+        if (p <= 0f) return x;
+        return DropoutHash.uniform(seed, i) < p ? 0f : x * keep;
     }
 }

@@ -6,7 +6,6 @@ import static dev.vavl4j.backend.OpChecks.sameSize;
 import dev.vavl4j.backend.AdamHyper;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.OpChecks;
-import dev.vavl4j.backend.DropoutHash;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.Workspace;
@@ -177,35 +176,58 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ activations
 
     @Override
-    public void biasSwish(Tensor pre, Tensor bias, Tensor out) {
+    public void biasSwishDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
         int cols = checkCols(pre, bias);
-        float[] p = f(pre), b = f(bias), o = f(out);
+        sameSize(pre, out);
+        float[] x = f(pre), b = f(bias), o = f(out);
+        float keep = CpuActivations.keepScale(p);
         Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
             for (int i = r0 * cols; i < r1 * cols; i++) {
-                p[i] += b[i % cols];
-                o[i] = CpuActivations.swish(p[i]);
+                x[i] += b[i % cols];
+                o[i] = CpuActivations.dropout(CpuActivations.swish(x[i]), p, keep, seed, i);
             }
         });
     }
 
     @Override
-    public void swishBackward(Tensor dOut, Tensor pre, Tensor dPre) {
-        float[] g = f(dOut), p = f(pre), d = f(dPre);
-        Parallel.forChunks(g.length, 16384, 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) d[i] = (float) (g[i] * CpuActivations.swishGrad(p[i]));
+    public void swishDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre) {
+        sameSize(dOut, pre);
+        sameSize(dOut, dPre);
+        float[] g = f(dOut), x = f(pre), d = f(dPre);
+        float keep = CpuActivations.keepScale(p);
+        Parallel.forChunks(g.length, 16384, 4, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                // the dropped gradient as a float first, as dropout backward then swish backward rounded it
+                float gi = CpuActivations.dropout(g[i], p, keep, seed, i);
+                d[i] = (float) (gi * CpuActivations.swishGrad(x[i]));
+            }
         });
     }
 
     @Override
-    public void relu(Tensor x, Tensor out) {
-        float[] xd = f(x), od = f(out);
-        for (int i = 0; i < xd.length; i++) od[i] = Math.max(0f, xd[i]);
+    public void biasReluDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
+        int cols = checkCols(pre, bias);
+        sameSize(pre, out);
+        float[] x = f(pre), b = f(bias), o = f(out);
+        float keep = CpuActivations.keepScale(p);
+        Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
+            for (int i = r0 * cols; i < r1 * cols; i++) {
+                x[i] += b[i % cols];
+                o[i] = CpuActivations.dropout(Math.max(0f, x[i]), p, keep, seed, i);
+            }
+        });
     }
 
     @Override
-    public void reluBackward(Tensor dOut, Tensor y, Tensor dx) {
-        float[] g = f(dOut), yd = f(y), d = f(dx);
-        for (int i = 0; i < g.length; i++) d[i] = yd[i] > 0f ? g[i] : 0f;
+    public void reluDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre) {
+        sameSize(dOut, pre);
+        sameSize(dOut, dPre);
+        float[] g = f(dOut), x = f(pre), d = f(dPre);
+        float keep = CpuActivations.keepScale(p);
+        Parallel.forChunks(g.length, 16384, 2, (i0, i1) -> {
+            // relu'(pre) tests pre itself: pre > 0 exactly where relu(pre) > 0
+            for (int i = i0; i < i1; i++) d[i] = x[i] > 0f ? CpuActivations.dropout(g[i], p, keep, seed, i) : 0f;
+        });
     }
 
     @Override
@@ -226,9 +248,9 @@ public final class CpuBackend implements Backend {
             if (xd != od) System.arraycopy(xd, 0, od, 0, xd.length);
             return;
         }
-        float keep = 1f / (1f - p);
+        float keep = CpuActivations.keepScale(p);
         Parallel.forChunks(xd.length, 16384, 4, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) od[i] = DropoutHash.uniform(seed, i) < p ? 0f : xd[i] * keep;
+            for (int i = i0; i < i1; i++) od[i] = CpuActivations.dropout(xd[i], p, keep, seed, i);
         });
     }
 

@@ -267,24 +267,25 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ activations
 
     @Override
-    public void biasSwish(Tensor pre, Tensor bias, Tensor out) {
+    public void biasSwishDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
         checkCols(pre, bias);
-        elementwise.biasSwish(t(pre), t(bias), t(out));
+        elementwise.biasSwishDropout(t(pre), t(bias), p, seed, t(out));
     }
 
     @Override
-    public void swishBackward(Tensor dOut, Tensor pre, Tensor dPre) {
-        elementwise.swishBackward(t(dOut), t(pre), t(dPre));
+    public void swishDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre) {
+        elementwise.swishDropoutBackward(t(dOut), t(pre), p, seed, t(dPre));
     }
 
     @Override
-    public void relu(Tensor x, Tensor out) {
-        elementwise.relu(t(x), t(out));
+    public void biasReluDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
+        checkCols(pre, bias);
+        elementwise.biasReluDropout(t(pre), t(bias), p, seed, t(out));
     }
 
     @Override
-    public void reluBackward(Tensor dOut, Tensor y, Tensor dx) {
-        elementwise.reluBackward(t(dOut), t(y), t(dx));
+    public void reluDropoutBackward(Tensor dOut, Tensor pre, float p, long seed, Tensor dPre) {
+        elementwise.reluDropoutBackward(t(dOut), t(pre), p, seed, t(dPre));
     }
 
     @Override

@@ -56,26 +56,26 @@ final class CudaElementwise {
         launch1d("vavl_scale_into", x.size(), x, alpha, out, x.size());
     }
 
-    void biasSwish(CudaTensor pre, CudaTensor bias, CudaTensor out) {
+    void biasSwishDropout(CudaTensor pre, CudaTensor bias, float p, long seed, CudaTensor out) {
         CudaBackend.sameSize(pre, out);
-        launch1d("vavl_bias_swish", pre.size(), pre, bias, out, pre.size(), pre.cols());
+        launch1d("vavl_bias_swish_dropout", pre.size(), pre, bias, p, keepScale(p), seed, out, pre.size(), pre.cols());
     }
 
-    void swishBackward(CudaTensor dOut, CudaTensor pre, CudaTensor dPre) {
+    void swishDropoutBackward(CudaTensor dOut, CudaTensor pre, float p, long seed, CudaTensor dPre) {
         CudaBackend.sameSize(dOut, pre);
         CudaBackend.sameSize(dOut, dPre);
-        launch1d("vavl_swish_backward", dOut.size(), dOut, pre, dPre, dOut.size());
+        launch1d("vavl_swish_dropout_backward", dOut.size(), dOut, pre, p, keepScale(p), seed, dPre, dOut.size());
     }
 
-    void relu(CudaTensor x, CudaTensor out) {
-        CudaBackend.sameSize(x, out);
-        launch1d("vavl_relu", x.size(), x, out, x.size());
+    void biasReluDropout(CudaTensor pre, CudaTensor bias, float p, long seed, CudaTensor out) {
+        CudaBackend.sameSize(pre, out);
+        launch1d("vavl_bias_relu_dropout", pre.size(), pre, bias, p, keepScale(p), seed, out, pre.size(), pre.cols());
     }
 
-    void reluBackward(CudaTensor dOut, CudaTensor y, CudaTensor dx) {
-        CudaBackend.sameSize(dOut, y);
-        CudaBackend.sameSize(dOut, dx);
-        launch1d("vavl_relu_backward", dOut.size(), dOut, y, dx, dOut.size());
+    void reluDropoutBackward(CudaTensor dOut, CudaTensor pre, float p, long seed, CudaTensor dPre) {
+        CudaBackend.sameSize(dOut, pre);
+        CudaBackend.sameSize(dOut, dPre);
+        launch1d("vavl_relu_dropout_backward", dOut.size(), dOut, pre, p, keepScale(p), seed, dPre, dOut.size());
     }
 
     void gluMasked(CudaTensor g, CudaMask mask, CudaTensor z) {
@@ -94,8 +94,7 @@ final class CudaElementwise {
             if (x.address() != out.address()) dev.copy(x.address(), out.address(), x.bytes());
             return;
         }
-        float keep = 1f / (1f - p);  // the CPU multiplies kept values by this same float
-        launch1d("vavl_dropout", x.size(), x, p, keep, seed, out, x.size());
+        launch1d("vavl_dropout", x.size(), x, p, keepScale(p), seed, out, x.size());
     }
 
     void zeroPadded(CudaTensor x, CudaMask mask) {
@@ -151,6 +150,11 @@ final class CudaElementwise {
             throw new IllegalArgumentException("GLU input " + g + " is not [·, 2·" + C + "] for output " + z);
         }
         return C;
+    }
+
+    /** The factor kept elements are multiplied by: 1/(1 − p) rounded to float once, the same float as the CPU's. */
+    private static float keepScale(float p) {
+        return 1f / (1f - p);
     }
 
     private static int ceilDiv(int a, int b) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.DropoutHash;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuBackend;
 import java.util.Random;
@@ -110,64 +111,92 @@ class CudaElementwiseParityTest {
 
     // ------------------------------------------------------------------ activations
 
+    // Fused activation + dropout: p = 0.3 and eval mode p = 0; the same mask as the CPU, element for element.
+
     @ParameterizedTest
-    @CsvSource({"21, 19", "1, 1", "300, 45"})
-    void biasSwishUpdatesPreAndWritesSwish(int rows, int cols) {
+    @CsvSource({"21, 19, 0.3", "1, 1, 0.3", "300, 45, 0.3", "21, 19, 0", "300, 45, 0"})
+    void biasSwishDropoutMatchesCpu(int rows, int cols, float p) {
         Random r = new Random(rows * 5 + cols);
-        float[] pre = randn(r, rows * cols, 4f, 0f), bias = randn(r, cols, 1f, 0f);
+        int n = rows * cols;
+        long seed = 0xF00DL * n + 17;
+        float[] pre = randn(r, n, 4f, 0f), bias = randn(r, cols, 1f, 0f);
         pre[0] = 90f;  // saturated both ways
-        if (pre.length > 1) pre[1] = -90f;
+        if (n > 1) pre[1] = -90f;
         try (CpuBackend cpu = new CpuBackend(); CudaBackend gpu = EmulatedCuda.backend()) {
-            Tensor[] p = new Tensor[2], out = new Tensor[2];
+            Tensor[] x = new Tensor[2], out = new Tensor[2];
             for (int i = 0; i < 2; i++) {
                 Backend be = i == 0 ? cpu : gpu;
-                p[i] = be.fromHost(pre, rows, cols);
-                out[i] = be.fromHost(garbage(rows * cols), rows, cols);
-                be.biasSwish(p[i], be.fromHost(bias, cols), out[i]);
+                x[i] = be.fromHost(pre, rows, cols);
+                out[i] = be.fromHost(garbage(n), rows, cols);
+                be.biasSwishDropout(x[i], be.fromHost(bias, cols), p, seed, out[i]);
             }
-            assertClose("pre", cpu.toHost(p[0]), gpu.toHost(p[1]), OUT_TOL);
-            assertClose("out", cpu.toHost(out[0]), gpu.toHost(out[1]), OUT_TOL);
+            assertArrayEquals(cpu.toHost(x[0]), gpu.toHost(x[1]), "pre += bias");
+            float[] c = cpu.toHost(out[0]), g = gpu.toHost(out[1]);
+            assertDropoutMask(c, g, p, seed);
+            assertClose("out", c, g, OUT_TOL);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 133, 4000})
-    void swishBackwardMatchesCpu(int n) {
+    @CsvSource({"1, 0.3", "133, 0.3", "4000, 0.3", "133, 0", "4000, 0"})
+    void swishDropoutBackwardMatchesCpu(int n, float p) {
         Random r = new Random(n);
-        float[] dOut = randn(r, n, 1f, 0f), pre = randn(r, n, 4f, 0f);
+        long seed = 0xBEEFL * n - 3;
+        float[] dOut = randn(r, n, 1f, 2f), pre = randn(r, n, 4f, 0f);  // dOut mean 2: no kept value is 0
         pre[0] = -90f;
         try (CpuBackend cpu = new CpuBackend(); CudaBackend gpu = EmulatedCuda.backend()) {
             Tensor[] d = new Tensor[2];
             for (int i = 0; i < 2; i++) {
                 Backend be = i == 0 ? cpu : gpu;
                 d[i] = be.fromHost(garbage(n), n);
-                be.swishBackward(be.fromHost(dOut, n), be.fromHost(pre, n), d[i]);
+                be.swishDropoutBackward(be.fromHost(dOut, n), be.fromHost(pre, n), p, seed, d[i]);
             }
-            assertClose("dPre", cpu.toHost(d[0]), gpu.toHost(d[1]), GRAD_TOL);
+            float[] c = cpu.toHost(d[0]), g = gpu.toHost(d[1]);
+            assertDropoutMask(c, g, p, seed);
+            assertClose("dPre", c, g, GRAD_TOL);
         }
     }
 
+    /** Bit for bit: bias add, ReLU and dropout are exact on both; −0 becomes +0 and NaN stays NaN, as Math.max. */
     @ParameterizedTest
-    @ValueSource(ints = {1, 133, 4000})
-    void reluAndBackwardMatchCpu(int n) {
-        Random r = new Random(n + 1);
-        float[] x = randn(r, n, 1f, 0f), dOut = randn(r, n, 1f, 0f);
-        x[0] = 0f;
-        if (n > 2) x[1] = -0f;
+    @CsvSource({"1, 1, 0.3", "21, 19, 0.3", "300, 45, 0.3", "21, 19, 0", "300, 45, 0"})
+    void biasReluDropoutAndBackwardMatchCpuBitForBit(int rows, int cols, float p) {
+        Random r = new Random(rows + 3L * cols);
+        int n = rows * cols;
+        long seed = 0xC0FFEEL + n;
+        float[] pre = randn(r, n, 1f, 0f), bias = randn(r, cols, 0.5f, 0f), dOut = randn(r, n, 1f, 2f);
+        bias[0] = -0f;
+        pre[0] = -0f;  // −0 + −0 = −0, whose ReLU is +0
+        if (rows > 1) pre[cols] = Float.NaN;
         try (CpuBackend cpu = new CpuBackend(); CudaBackend gpu = EmulatedCuda.backend()) {
-            Tensor[] y = new Tensor[2], inPlace = new Tensor[2], dx = new Tensor[2];
+            Tensor[] x = new Tensor[2], out = new Tensor[2], d = new Tensor[2];
             for (int i = 0; i < 2; i++) {
                 Backend be = i == 0 ? cpu : gpu;
-                y[i] = be.fromHost(garbage(n), n);
-                be.relu(be.fromHost(x, n), y[i]);
-                inPlace[i] = be.fromHost(x, n);
-                be.relu(inPlace[i], inPlace[i]);
-                dx[i] = be.fromHost(garbage(n), n);
-                be.reluBackward(be.fromHost(dOut, n), y[i], dx[i]);
+                x[i] = be.fromHost(pre, rows, cols);
+                out[i] = be.fromHost(garbage(n), rows, cols);
+                be.biasReluDropout(x[i], be.fromHost(bias, cols), p, seed, out[i]);
+                d[i] = be.fromHost(garbage(n), rows, cols);
+                be.reluDropoutBackward(be.fromHost(dOut, rows, cols), x[i], p, seed, d[i]);
             }
-            assertArrayEquals(cpu.toHost(y[0]), gpu.toHost(y[1]));
-            assertArrayEquals(cpu.toHost(inPlace[0]), gpu.toHost(inPlace[1]));
-            assertArrayEquals(cpu.toHost(dx[0]), gpu.toHost(dx[1]));
+            assertArrayEquals(cpu.toHost(x[0]), gpu.toHost(x[1]), "pre += bias");
+            float[] g = gpu.toHost(out[1]), gd = gpu.toHost(d[1]);
+            assertArrayEquals(cpu.toHost(out[0]), g, "out");
+            assertArrayEquals(cpu.toHost(d[0]), gd, "dPre");
+            assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(g[0]), "relu(−0) is +0");
+            float[] xs = gpu.toHost(x[1]);
+            for (int i = 0; i < n; i++) {
+                if (!(xs[i] > 0f)) assertEquals(0f, gd[i], "gradient through an inactive unit at " + i);
+            }
+            if (n >= 399) {  // both ReLU branches and both mask branches are taken
+                int active = 0, dropped = 0;
+                for (int i = 0; i < n; i++) {
+                    if (xs[i] > 0f) active++;
+                    if (xs[i] > 0f && g[i] == 0f) dropped++;
+                }
+                assertTrue(active > 0.3 * n && active < 0.7 * n, active + " of " + n + " units active");
+                if (p == 0f) assertEquals(0, dropped, "p = 0 drops nothing");
+                else assertTrue(dropped > 0.2 * active && dropped < 0.4 * active, dropped + " of " + active + " dropped");
+            }
         }
     }
 
@@ -400,6 +429,26 @@ class CudaElementwiseParityTest {
                     assertEquals(0f, x[i], what + ": padded frame (" + b + ", " + t + ") channel " + c + " not zero");
                 }
             }
+        }
+    }
+
+    /**
+     * The elements that DropoutHash drops at (p, seed) are zero on both sides, and the others are not zero
+     * on the CPU, nor on the GPU unless the CPU value is below float32 sigmoid's saturation there; at p = 0
+     * nothing is dropped. Enough elements show a dropped fraction near p.
+     */
+    static void assertDropoutMask(float[] cpu, float[] gpu, float p, long seed) {
+        int dropped = 0;
+        for (int i = 0; i < cpu.length; i++) {
+            boolean drop = p > 0f && DropoutHash.uniform(seed, i) < p;
+            if (drop) dropped++;
+            assertEquals(drop, cpu[i] == 0f, "CPU mask at element " + i);
+            if (drop) assertTrue(gpu[i] == 0f, "GPU kept dropped element " + i + ": " + gpu[i]);
+            else if (Math.abs(cpu[i]) > 1e-30f) assertTrue(gpu[i] != 0f, "GPU dropped kept element " + i);
+        }
+        if (cpu.length >= 100 && p > 0f) {
+            assertTrue(dropped > (p - 0.1) * cpu.length && dropped < (p + 0.1) * cpu.length,
+                    dropped + " of " + cpu.length + " dropped at p = " + p);
         }
     }
 
