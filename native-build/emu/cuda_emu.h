@@ -43,6 +43,7 @@ struct Regs {
     uint3 bid;
     dim3 bdim;
     dim3 gdim;
+    unsigned lane;  // tid's linear index mod 32
 };
 // The running fiber's registers; the scheduler sets them before it switches to a fiber.
 extern Regs regs __attribute__((visibility("hidden")));
@@ -51,7 +52,7 @@ void syncwarp() __attribute__((visibility("hidden")));
 // Warp exchange: publishes `bits` for this lane, waits for the warp, returns lane `srcLane`'s value
 // (all one bits when that lane has exited or does not exist).
 uint64_t exchange(uint64_t bits, int srcLane) __attribute__((visibility("hidden")));
-unsigned lane() __attribute__((visibility("hidden")));
+inline unsigned lane() { return regs.lane; }
 void* dynamic_shared() __attribute__((visibility("hidden")));
 
 template <class T>

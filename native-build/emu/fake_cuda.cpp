@@ -4,6 +4,7 @@
 #include "emu_api.h"
 #include "emu_internal.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -86,8 +87,15 @@ thread_local CUcontext current = nullptr;
 struct Allocation {
     unsigned char* raw;
     std::size_t size;
+    std::size_t slot;  // index in guarded
 };
 std::map<uintptr_t, Allocation> allocations;  // by device address
+// The live allocations again, as a flat array for the guard scan after every launch: {address, size}.
+struct Guarded {
+    const unsigned char* user;
+    std::size_t size;
+};
+std::vector<Guarded> guarded;
 std::size_t usedMem = 0;
 std::set<CUmod_st*> modules;
 std::set<CUfunc_st*> functions;
@@ -100,6 +108,43 @@ std::map<int, std::string> fullStrings;
 
 using Lock = std::lock_guard<std::recursive_mutex>;
 
+// Optional timing counters (VAVL_EMU_PROFILE=<file>): per kernel the launches, blocks, threads and time
+// in the kernel and in the guard check after it, and the gemms; a table is appended to <file> at exit.
+struct ProfileRow {
+    unsigned long long calls = 0, blocks = 0, threads = 0;
+    double runNs = 0, guardNs = 0;
+};
+struct Profile {
+    const char* path = std::getenv("VAVL_EMU_PROFILE");
+    std::map<std::string, ProfileRow> rows;
+    unsigned long long allocationsSeen = 0;
+    bool on() const { return path != nullptr && *path != 0; }
+    ~Profile() {
+        if (!on() || rows.empty()) return;
+        std::FILE* f = std::fopen(path, "a");
+        if (!f) return;
+        double total = 0;
+        for (auto& e : rows) total += e.second.runNs + e.second.guardNs;
+        std::fprintf(f, "%-44s %9s %11s %13s %10s %10s\n", "kernel (or gemm)", "calls", "blocks", "threads", "run ms",
+                     "guard ms");
+        std::vector<std::pair<double, std::string>> order;
+        for (auto& e : rows) order.push_back({-(e.second.runNs + e.second.guardNs), e.first});
+        std::sort(order.begin(), order.end());
+        for (auto& o : order) {
+            const ProfileRow& r = rows[o.second];
+            std::fprintf(f, "%-44s %9llu %11llu %13llu %10.1f %10.1f\n", o.second.c_str(), r.calls, r.blocks, r.threads,
+                         r.runNs / 1e6, r.guardNs / 1e6);
+        }
+        std::fprintf(f, "total %.1f ms; allocations checked after launches: %llu\n\n", total / 1e6, allocationsSeen);
+        std::fclose(f);
+    }
+};
+Profile profile;
+double nowNs() {
+    return (double)std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 CUresult fail(CUresult code, const std::string& why) {
     if (why.empty()) details.erase(code);
     else details[code] = why;
@@ -107,6 +152,15 @@ CUresult fail(CUresult code, const std::string& why) {
 }
 
 unsigned char guardByte(std::size_t i) { return (unsigned char)(0xA5u + 29u * (unsigned)i); }
+
+// The kGuard guard bytes, as they are written before and after every allocation.
+struct GuardPattern {
+    unsigned char bytes[kGuard];
+    GuardPattern() {
+        for (std::size_t i = 0; i < kGuard; i++) bytes[i] = guardByte(i);
+    }
+};
+const GuardPattern guardPattern;
 
 std::string hex(uintptr_t p) {
     char b[32];
@@ -129,11 +183,22 @@ std::string checkGuards(uintptr_t addr, const Allocation& a) {
     return "";
 }
 
-// Checks every allocation; CUDA_ERROR_ILLEGAL_ADDRESS naming the first corrupted one.
-CUresult checkAll(const std::string& when) {
+// Checks every allocation; CUDA_ERROR_ILLEGAL_ADDRESS naming the first corrupted one (by address). The
+// scan runs over the flat array; only when it finds a damaged guard are they looked at again in address
+// order, for the message.
+CUresult checkAll(const char* when, const char* name = "") {
+    bool intact = true;
+    for (const Guarded& g : guarded) {
+        if (std::memcmp(g.user - kGuard, guardPattern.bytes, kGuard) != 0 ||
+            std::memcmp(g.user + g.size, guardPattern.bytes, kGuard) != 0) {
+            intact = false;
+            break;
+        }
+    }
+    if (intact) return CUDA_SUCCESS;
     for (auto& e : allocations) {
         std::string bad = checkGuards(e.first, e.second);
-        if (!bad.empty()) return fail(CUDA_ERROR_ILLEGAL_ADDRESS, bad + " (found " + when + ")");
+        if (!bad.empty()) return fail(CUDA_ERROR_ILLEGAL_ADDRESS, bad + " (found " + when + name + ")");
     }
     return CUDA_SUCCESS;
 }
@@ -165,6 +230,7 @@ bool validStream(CUstream s) { return s == nullptr || streams.count(s) != 0; }
 void freeAll() {
     for (auto& e : allocations) std::free(e.second.raw);
     allocations.clear();
+    guarded.clear();
     usedMem = 0;
     for (auto* m : modules) delete m;
     modules.clear();
@@ -355,7 +421,8 @@ EMU_API CUresult cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
     for (std::size_t i = 0; i < kGuard; i++) user[(std::ptrdiff_t)i - (std::ptrdiff_t)kGuard] = guardByte(i);
     for (std::size_t i = 0; i < kGuard; i++) user[bytes + i] = guardByte(i);
     std::memset(user, 0xFF, bytes);  // uninitialised device memory reads as NaN / -1
-    allocations[reinterpret_cast<uintptr_t>(user)] = Allocation{raw, bytes};
+    allocations[reinterpret_cast<uintptr_t>(user)] = Allocation{raw, bytes, guarded.size()};
+    guarded.push_back(Guarded{user, bytes});
     usedMem += bytes;
     *dptr = reinterpret_cast<uintptr_t>(user);
     return CUDA_SUCCESS;
@@ -368,6 +435,12 @@ EMU_API CUresult cuMemFree_v2(CUdeviceptr dptr) {
     if (it == allocations.end())
         return fail(CUDA_ERROR_INVALID_VALUE, "cuMemFree of " + hex(dptr) + ", which is not a live allocation");
     std::string bad = checkGuards(it->first, it->second);
+    std::size_t slot = it->second.slot;
+    if (slot + 1 != guarded.size()) {  // the last entry moves into the freed slot
+        guarded[slot] = guarded.back();
+        allocations.find(reinterpret_cast<uintptr_t>(guarded[slot].user))->second.slot = slot;
+    }
+    guarded.pop_back();
     std::free(it->second.raw);
     usedMem -= it->second.size;
     allocations.erase(it);
@@ -529,9 +602,23 @@ EMU_API CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, 
     if (f->kernel->paramCount > 0 && params == nullptr) return invalid("kernelParams is null");
     unsigned grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
     std::string err;
+    if (profile.on()) {
+        double t0 = nowNs();
+        int rc = vavl_emu::runLaunch(*f->kernel, grid, block, shared, params, err);
+        double t1 = nowNs();
+        CUresult r = rc != 0 ? fail(rc, err) : checkAll("after kernel ", name);
+        ProfileRow& row = profile.rows[name];
+        row.calls++;
+        row.blocks += (unsigned long long)gx * gy * gz;
+        row.threads += (unsigned long long)gx * gy * gz * bx * by * bz;
+        row.runNs += t1 - t0;
+        row.guardNs += nowNs() - t1;
+        profile.allocationsSeen += allocations.size();
+        return r;
+    }
     int rc = vavl_emu::runLaunch(*f->kernel, grid, block, shared, params, err);
     if (rc != 0) return fail(rc, err);
-    return checkAll(std::string("after kernel ") + name);
+    return checkAll("after kernel ", name);
 }
 
 EMU_API CUresult cuStreamCreate(CUstream* ph, unsigned int flags) {
@@ -657,8 +744,25 @@ bool deviceRange(const void* p, long long rows, long long cols, long long ld, st
     return false;
 }
 
+void gemmImpl(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, int lda, const float* B, int ldb,
+              float beta, float* C, int ldc, bool useTf32);
+
 // C = alpha op(A) op(B) + beta C, one matrix; arguments already validated.
 void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, int lda, const float* B, int ldb,
+          float beta, float* C, int ldc, bool useTf32) {
+    if (!profile.on()) {
+        gemmImpl(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, useTf32);
+        return;
+    }
+    double t0 = nowNs();
+    gemmImpl(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, useTf32);
+    ProfileRow& row = profile.rows["(gemm)"];
+    row.calls++;
+    row.threads += (unsigned long long)m * n * k;  // multiply-adds
+    row.runNs += nowNs() - t0;
+}
+
+void gemmImpl(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, int lda, const float* B, int ldb,
           float beta, float* C, int ldc, bool useTf32) {
     if (m == 0 || n == 0) return;
     if (k == 0 || alpha == 0.f) {
@@ -669,23 +773,45 @@ void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, in
             }
         return;
     }
-    std::vector<double> a((std::size_t)m * k), b(k);
-    for (int i = 0; i < m; i++)
-        for (int l = 0; l < k; l++) {
-            float v = ta ? A[l + (std::size_t)i * lda] : A[i + (std::size_t)l * lda];
-            a[(std::size_t)i * k + l] = useTf32 ? tf32(v) : v;
-        }
-    for (int j = 0; j < n; j++) {
-        for (int l = 0; l < k; l++) {
-            float v = tb ? B[j + (std::size_t)l * ldb] : B[l + (std::size_t)j * ldb];
-            b[l] = useTf32 ? tf32(v) : v;
-        }
+    // op(A) as doubles, row i at a[i * k] (read along A's columns when it is not transposed).
+    std::vector<double> a((std::size_t)m * k);
+    if (ta) {
+        for (int i = 0; i < m; i++)
+            for (int l = 0; l < k; l++) {
+                float v = A[l + (std::size_t)i * lda];
+                a[(std::size_t)i * k + l] = useTf32 ? tf32(v) : v;
+            }
+    } else {
+        for (int l = 0; l < k; l++)
+            for (int i = 0; i < m; i++) {
+                float v = A[i + (std::size_t)l * lda];
+                a[(std::size_t)i * k + l] = useTf32 ? tf32(v) : v;
+            }
+    }
+    // Four columns of C at a time: b4[l * 4 + q] = op(B)[l, j + q] (0 past the last column), and four
+    // independent sums per row of A, each over l = 0, 1, ..., k-1 in order (the same sums, in the same
+    // order, as one column at a time).
+    constexpr int Q = 4;
+    std::vector<double> b4((std::size_t)k * Q);
+    for (int j = 0; j < n; j += Q) {
+        int cols = n - j < Q ? n - j : Q;
+        for (int l = 0; l < k; l++)
+            for (int q = 0; q < Q; q++) {
+                float v = q >= cols ? 0.f : tb ? B[(j + q) + (std::size_t)l * ldb] : B[l + (std::size_t)(j + q) * ldb];
+                b4[(std::size_t)l * Q + q] = useTf32 ? tf32(v) : v;
+            }
         for (int i = 0; i < m; i++) {
             const double* ai = &a[(std::size_t)i * k];
-            double acc = 0;
-            for (int l = 0; l < k; l++) acc += ai[l] * b[l];
-            float& c = C[i + (std::size_t)j * ldc];
-            c = beta == 0.f ? (float)(alpha * acc) : (float)(alpha * acc + (double)beta * c);
+            const double* bl = b4.data();
+            double acc[Q] = {0, 0, 0, 0};
+            for (int l = 0; l < k; l++, bl += Q) {
+                double x = ai[l];
+                for (int q = 0; q < Q; q++) acc[q] += x * bl[q];
+            }
+            for (int q = 0; q < cols; q++) {
+                float& c = C[i + (std::size_t)(j + q) * ldc];
+                c = beta == 0.f ? (float)(alpha * acc[q]) : (float)(alpha * acc[q] + (double)beta * c);
+            }
         }
     }
 }
