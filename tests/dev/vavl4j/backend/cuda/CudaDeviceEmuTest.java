@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** CudaDevice on the CPU emulator: copies, argument checks, errors, lifecycle. */
+/** CudaDevice on the CPU emulator (on the GPU under gpu-check.sh): copies, argument checks, errors, lifecycle. */
 class CudaDeviceEmuTest {
     private static CudaDevice open() {
-        return CudaDevice.open(EmulatedCuda.locations(), 0);
+        return CudaDevice.open(EmulatedCuda.libraries(), 0);
     }
 
     private static float[] seq(int n, float scale) {

@@ -39,8 +39,12 @@ public final class EmulatedCuda {
 
     /** A fresh CUDA backend on the emulator, ordinal 0 (or on the real GPU, see {@link #isRealGpu()}). */
     public static CudaBackend backend() {
-        if (isRealGpu()) return CudaBackend.open();
-        return CudaBackend.open(locations(), 0);
+        return CudaBackend.open(libraries(), 0);
+    }
+
+    /** The libraries the tests open: the real ones found by {@link CudaLibraries#locate()} on a GPU, else the emulator. */
+    public static CudaLibraries.Locations libraries() {
+        return isRealGpu() ? CudaLibraries.locate() : locations();
     }
 
     /** Whether the tests run on a real GPU ({@code -Dvavl.cuda.real=true}) rather than on the emulator. */
