@@ -52,6 +52,9 @@ public final class CudaBackend implements Backend {
 
             @Override
             public void free(long address) {
+                // A cached block was released by its workspace while work queued before may still read it:
+                // let the stream drain before the driver gets the memory back (trim on OOM, and close).
+                device.synchronize();
                 device.free(address);
             }
         });
@@ -391,8 +394,11 @@ public final class CudaBackend implements Backend {
         try {
             device.synchronize();
         } finally {
-            memory.close();
-            device.close();
+            try {
+                memory.close();
+            } finally {
+                device.close(); // even when a broken context made the frees fail: releasing it frees them all
+            }
         }
     }
 
