@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One GPU as the backend uses it: the driver's primary context made current, the kernel module loaded
@@ -194,35 +195,27 @@ final class CudaDevice implements AutoCloseable {
 
     /** Host → device copy of {@code src.length} floats, ordered on the stream. */
     synchronized void upload(float[] src, long dst) {
-        enter();
-        long bytes = 4L * src.length;
-        if (bytes == 0) return;
-        // From pageable host memory the driver has consumed the source when the call returns, so the
-        // staging buffer (or the arena) may be reused (or freed) right after.
-        if (bytes <= STAGING_BYTES) {
-            MemorySegment.copy(src, 0, staging, JAVA_FLOAT, 0, src.length);
-            cu.memcpyHtoDAsync(dst, staging, bytes, stream);
-        } else {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment s = a.allocate(bytes, 64);
-                MemorySegment.copy(src, 0, s, JAVA_FLOAT, 0, src.length);
-                cu.memcpyHtoDAsync(dst, s, bytes, stream);
-            }
-        }
+        upload(4L * src.length, staged -> MemorySegment.copy(src, 0, staged, JAVA_FLOAT, 0, src.length), dst);
     }
 
     /** Host → device copy of {@code src.length} ints, ordered on the stream. */
     synchronized void upload(int[] src, long dst) {
+        upload(4L * src.length, staged -> MemorySegment.copy(src, 0, staged, JAVA_INT, 0, src.length), dst);
+    }
+
+    /** Copies {@code bytes} that {@code fill} writes into native memory to {@code dst}; callers hold the monitor. */
+    private void upload(long bytes, Consumer<MemorySegment> fill, long dst) {
         enter();
-        long bytes = 4L * src.length;
         if (bytes == 0) return;
+        // From pageable host memory the driver has consumed the source when the call returns, so the
+        // staging buffer (or the arena) may be reused (or freed) right after.
         if (bytes <= STAGING_BYTES) {
-            MemorySegment.copy(src, 0, staging, JAVA_INT, 0, src.length);
+            fill.accept(staging);
             cu.memcpyHtoDAsync(dst, staging, bytes, stream);
         } else {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment s = a.allocate(bytes, 64);
-                MemorySegment.copy(src, 0, s, JAVA_INT, 0, src.length);
+                fill.accept(s);
                 cu.memcpyHtoDAsync(dst, s, bytes, stream);
             }
         }
