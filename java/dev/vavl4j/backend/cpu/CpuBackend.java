@@ -177,6 +177,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void biasSwishDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
+        biasActivationDropout(pre, bias, false, p, seed, out);
+    }
+
+    /**
+     * pre += bias in place (backward reads it), out = dropout(act(pre)): the hidden activation of a
+     * feed-forward module (swish) or of an MLP head (ReLU as Math.max(0, x): NaN stays NaN, −0 becomes +0).
+     */
+    private static void biasActivationDropout(Tensor pre, Tensor bias, boolean relu, float p, long seed, Tensor out) {
         int cols = checkCols(pre, bias);
         sameSize(pre, out);
         float[] x = f(pre), b = f(bias), o = f(out);
@@ -184,7 +192,8 @@ public final class CpuBackend implements Backend {
         Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
             for (int i = r0 * cols; i < r1 * cols; i++) {
                 x[i] += b[i % cols];
-                o[i] = CpuActivations.dropout(CpuActivations.swish(x[i]), p, keep, seed, i);
+                float a = relu ? Math.max(0f, x[i]) : CpuActivations.swish(x[i]);
+                o[i] = CpuActivations.dropout(a, p, keep, seed, i);
             }
         });
     }
@@ -206,16 +215,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void biasReluDropout(Tensor pre, Tensor bias, float p, long seed, Tensor out) {
-        int cols = checkCols(pre, bias);
-        sameSize(pre, out);
-        float[] x = f(pre), b = f(bias), o = f(out);
-        float keep = CpuActivations.keepScale(p);
-        Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
-            for (int i = r0 * cols; i < r1 * cols; i++) {
-                x[i] += b[i % cols];
-                o[i] = CpuActivations.dropout(Math.max(0f, x[i]), p, keep, seed, i);
-            }
-        });
+        biasActivationDropout(pre, bias, true, p, seed, out);
     }
 
     @Override
