@@ -6,6 +6,7 @@ import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.cuda.CudaBackend;
 import dev.vavl4j.device.Devices;
 import dev.vavl4j.model.VavlConfig;
+import dev.vavl4j.perf.OpProfile;
 import dev.vavl4j.perf.StepBenchmark;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -51,6 +52,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object per line")
     boolean json;
 
+    @Option(names = "--profile", description = "after each workload, the time of every backend op in the timed runs (cpu only)")
+    boolean profile;
+
     @Override
     public Integer call() {
         if (batch < 1 || audioFrames < 1 || visualFrames < 1 || iters < 1 || (warmup != null && warmup < 0)) {
@@ -69,15 +73,20 @@ final class BenchCommand implements Callable<Integer> {
                 if (cuda == null) throw new IllegalArgumentException("--tf32 needs --device cuda");
                 cuda.setTf32(true);
             }
+            if (profile && cuda != null) {
+                throw new IllegalArgumentException("--profile times ops on the host, which only means something on --device cpu");
+            }
             var settings = new StepBenchmark.Settings(batch, audioFrames, visualFrames, iters,
                     warmup != null ? warmup : cuda != null ? 3 : 1, 0);
-            if (!json) out.printf("%-11s %6s %5s %5s %11s %11s %10s%s%n", "what", "batch", "Ta", "Tv", "median ms", "min ms", "utt/s",
+            if (!json) out.printf("%-11s %6s %5s %5s %11s %11s %10s %8s %8s%s%n", "what", "batch", "Ta", "Tv", "median ms", "min ms", "utt/s",
+                    "GFLOP", "GFLOP/s",
                     cuda != null ? "  peak MiB" : "");
-            StepBenchmark.run(be, cfg, settings, m -> {
+            StepBenchmark.run(be, cfg, settings, profile, m -> {
                 if (json) out.println(json(m, be, cuda, cfg));
-                else out.printf(Locale.ROOT, "%-11s %6d %5d %5d %11.1f %11.1f %10.2f%s%n", m.what(), m.batch(), m.audioFrames(),
-                        m.visualFrames(), m.medianMs(), m.minMs(), m.uttPerSecond(),
+                else out.printf(Locale.ROOT, "%-11s %6d %5d %5d %11.1f %11.1f %10.2f %8.1f %8.1f%s%n", m.what(), m.batch(), m.audioFrames(),
+                        m.visualFrames(), m.medianMs(), m.minMs(), m.uttPerSecond(), m.gemmFlops() / 1e9, m.gemmGflopPerSecond(),
                         cuda != null ? String.format(Locale.ROOT, "  %8.1f", m.peakDeviceBytes() / 1048576.0) : "");
+                if (profile) printProfile(m, json ? err : out);
                 out.flush();
             });
         }
@@ -89,13 +98,29 @@ final class BenchCommand implements Callable<Integer> {
         n.put("impl", "vavl4j").put("what", m.what()).put("device", be.name()).put("batch", m.batch())
                 .put("Ta", m.audioFrames()).put("Tv", m.visualFrames()).put("median_ms", round(m.medianMs()))
                 .put("utt_per_s", round(m.uttPerSecond())).put("min_ms", round(m.minMs())).put("iters", m.iters())
-                .put("task", cfg.task().name().toLowerCase(Locale.ROOT));
+                .put("task", cfg.task().name().toLowerCase(Locale.ROOT)).put("gemm_gflop", round(m.gemmFlops() / 1e9))
+                .put("gemm_gflop_per_s", round(m.gemmGflopPerSecond()));
         if (cuda != null) {
             n.put("gpu", cuda.description()).put("tf32", tf32).put("peak_mem_mb", Math.round(m.peakDeviceBytes() / 1048576.0 * 10) / 10.0);
         } else {
             n.put("threads", Runtime.getRuntime().availableProcessors());
         }
         return n.toString();
+    }
+
+    /** The op table of one workload: time per timed run, share of the run, calls per run. */
+    private static void printProfile(StepBenchmark.Measurement m, PrintWriter to) {
+        double runs = m.iters(), total = m.medianMs() * runs;
+        to.printf(Locale.ROOT, "%s: backend ops over %d runs (ms per run; share of the run's median wall time)%n", m.what(), m.iters());
+        double covered = 0;
+        for (OpProfile.Entry e : m.profile()) {
+            double ms = e.nanos() / 1e6;
+            covered += ms;
+            if (ms / total < 0.002) continue;
+            to.printf(Locale.ROOT, "  %-32s %9.1f ms %6.1f%% %7.0f calls%n", e.op(), ms / runs, 100 * ms / total, e.calls() / runs);
+        }
+        to.printf(Locale.ROOT, "  %-32s %9.1f ms %6.1f%%%n", "all backend ops", covered / runs, 100 * covered / total);
+        to.flush();
     }
 
     private static double round(double v) {

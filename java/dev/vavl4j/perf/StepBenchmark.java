@@ -26,9 +26,14 @@ public final class StepBenchmark {
 
     /** One measured workload, with the peer's field names in {@link #toJsonFields}. */
     public record Measurement(String what, int batch, int audioFrames, int visualFrames, int iters, double medianMs,
-                              double minMs, long peakDeviceBytes) {
+                              double minMs, long peakDeviceBytes, long gemmFlops, List<OpProfile.Entry> profile) {
         public double uttPerSecond() {
             return batch * 1000.0 / medianMs;
+        }
+
+        /** Matrix-product GFLOP of one run divided by its median time: the model FLOP rate. */
+        public double gemmGflopPerSecond() {
+            return gemmFlops / 1e6 / medianMs;
         }
     }
 
@@ -36,18 +41,33 @@ public final class StepBenchmark {
 
     /** Runs both workloads; {@code onDone} sees each measurement as it finishes. */
     public static List<Measurement> run(Backend be, VavlConfig cfg, Settings s, Consumer<Measurement> onDone) {
-        VavlModel model = new VavlModel(cfg, ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, s.seed()), "random init"));
+        return run(be, cfg, s, false, onDone);
+    }
+
+    /**
+     * As {@link #run(Backend, VavlConfig, Settings, Consumer)}, and with {@code withProfile} the table of
+     * every op's time in the timed runs (not the warm-up) goes with each measurement. The matrix-product
+     * FLOPs per run are counted either way (through the same proxy; about 1,200 calls a step, so its cost
+     * is far below the timing noise).
+     */
+    public static List<Measurement> run(Backend be, VavlConfig cfg, Settings s, boolean withProfile,
+                                        Consumer<Measurement> onDone) {
+        OpProfile profile = new OpProfile();
+        Backend ops = profile.wrap(be);
+        VavlModel model = new VavlModel(cfg, ParameterStore.fromHost(ops, cfg, WeightInit.initial(cfg, s.seed()), "random init"));
         Batch batch = RandomBatch.of(cfg, s.batch(), s.audioFrames(), s.visualFrames(), s.seed());
         TrainStep step = new TrainStep(model);
         long[] seed = {0};
         List<Measurement> out = new ArrayList<>();
-        out.add(measure("train_step", be, s, () -> step.run(batch, seed[0]++, false), onDone));
-        out.add(measure("infer", be, s, () -> Inference.run(model, batch), onDone));
+        out.add(measure("train_step", be, s, profile, withProfile, () -> step.run(batch, seed[0]++, false), onDone));
+        out.add(measure("infer", be, s, profile, withProfile, () -> Inference.run(model, batch), onDone));
         return out;
     }
 
-    private static Measurement measure(String what, Backend be, Settings s, Runnable work, Consumer<Measurement> onDone) {
+    private static Measurement measure(String what, Backend be, Settings s, OpProfile profile, boolean withProfile,
+                                       Runnable work, Consumer<Measurement> onDone) {
         for (int i = 0; i < s.warmup(); i++) work.run();
+        profile.reset();
         CudaBackend cuda = be instanceof CudaBackend c ? c : null;
         if (cuda != null) cuda.resetPeakBytesInUse();
         double[] ms = new double[s.iters()];
@@ -62,7 +82,7 @@ public final class StepBenchmark {
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         Measurement m = new Measurement(what, s.batch(), s.audioFrames(), s.visualFrames(), n, median, sorted[0],
-                cuda == null ? -1 : cuda.peakBytesInUse());
+                cuda == null ? -1 : cuda.peakBytesInUse(), profile.gemmFlops() / n, withProfile ? profile.entries() : List.of());
         if (onDone != null) onDone.accept(m);
         return m;
     }

@@ -18,7 +18,8 @@ import java.util.List;
  * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
  */
 public final class CpuBackend implements Backend {
-    private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(CpuTensor::release));
+    private final CpuBufferPool pool = new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4);
+    private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(t -> pool.give(t.release())));
 
     @Override
     public String name() {
@@ -34,19 +35,22 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor zeros(int... shape) {
-        CpuTensor t = allocate(shape);
+        int n = (int) OpChecks.elements(shape);
+        if (workspaces.depth() == 0) return new CpuTensor(new float[n], shape);
+        CpuTensor t;
+        try {
+            t = new CpuTensor(pool.take(n), shape);
+        } catch (OutOfMemoryError e) {
+            pool.clear();
+            t = new CpuTensor(new float[n], shape);
+        }
         workspaces.adopt(t);
         return t;
     }
 
     @Override
     public Tensor zerosPersistent(int... shape) {
-        return allocate(shape);
-    }
-
-    private static CpuTensor allocate(int[] shape) {
-        long n = OpChecks.elements(shape);
-        return new CpuTensor(new float[(int) n], shape);
+        return new CpuTensor(new float[(int) OpChecks.elements(shape)], shape);
     }
 
     @Override
@@ -189,13 +193,8 @@ public final class CpuBackend implements Backend {
         sameSize(pre, out);
         float[] x = f(pre), b = f(bias), o = f(out);
         float keep = CpuActivations.keepScale(p);
-        Parallel.forChunks(pre.rows(), 16, cols, (r0, r1) -> {
-            for (int i = r0 * cols; i < r1 * cols; i++) {
-                x[i] += b[i % cols];
-                float a = relu ? Math.max(0f, x[i]) : CpuActivations.swish(x[i]);
-                o[i] = CpuActivations.dropout(a, p, keep, seed, i);
-            }
-        });
+        Parallel.forChunks(pre.rows(), 16, cols,
+                (r0, r1) -> CpuVectorActivations.biasActivationDropout(x, b, o, cols, r0, r1, relu, p, keep, seed));
     }
 
     @Override
@@ -204,13 +203,9 @@ public final class CpuBackend implements Backend {
         sameSize(dOut, dPre);
         float[] g = f(dOut), x = f(pre), d = f(dPre);
         float keep = CpuActivations.keepScale(p);
-        Parallel.forChunks(g.length, 16384, 4, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                // the dropped gradient as a float first, as dropout backward then swish backward rounded it
-                float gi = CpuActivations.dropout(g[i], p, keep, seed, i);
-                d[i] = (float) (gi * CpuActivations.swishGrad(x[i]));
-            }
-        });
+        // the dropped gradient as a float first, as dropout backward then swish backward rounded it
+        Parallel.forChunks(g.length, 16384, 4,
+                (i0, i1) -> CpuVectorActivations.swishDropoutBackward(g, x, d, i0, i1, p, keep, seed));
     }
 
     @Override
@@ -224,10 +219,9 @@ public final class CpuBackend implements Backend {
         sameSize(dOut, dPre);
         float[] g = f(dOut), x = f(pre), d = f(dPre);
         float keep = CpuActivations.keepScale(p);
-        Parallel.forChunks(g.length, 16384, 2, (i0, i1) -> {
-            // relu'(pre) tests pre itself: pre > 0 exactly where relu(pre) > 0
-            for (int i = i0; i < i1; i++) d[i] = x[i] > 0f ? CpuActivations.dropout(g[i], p, keep, seed, i) : 0f;
-        });
+        // relu'(pre) tests pre itself: pre > 0 exactly where relu(pre) > 0
+        Parallel.forChunks(g.length, 16384, 2,
+                (i0, i1) -> CpuVectorActivations.reluDropoutBackward(g, x, d, i0, i1, p, keep, seed));
     }
 
     @Override
@@ -249,9 +243,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         float keep = CpuActivations.keepScale(p);
-        Parallel.forChunks(xd.length, 16384, 4, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) od[i] = CpuActivations.dropout(xd[i], p, keep, seed, i);
-        });
+        Parallel.forChunks(xd.length, 16384, 4, (i0, i1) -> CpuVectorActivations.dropout(xd, od, i0, i1, p, keep, seed));
     }
 
     // ------------------------------------------------------------------ sequence ops

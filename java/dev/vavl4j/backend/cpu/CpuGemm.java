@@ -32,6 +32,49 @@ public final class CpuGemm {
     public static void gemm(int m, int n, int k, float alpha, float[] a, boolean transA, float[] b,
                             boolean transB, float beta, float[] c) {
         if (m == 0 || n == 0) return;
+        OpenBlas blas = OpenBlas.get();
+        if (blas != null && k > 0) {
+            blasGemm(blas, m, n, k, alpha, a, transA, b, transB, beta, c);
+            return;
+        }
+        javaGemm(m, n, k, alpha, a, transA, b, transB, beta, c);
+    }
+
+    /** Which kernel {@link #gemm} uses, and why, for logs and benchmark records. */
+    public static String implementation() {
+        return OpenBlas.describe();
+    }
+
+    /**
+     * OpenBLAS on one thread per block: C is cut into as many row blocks (or column blocks, when it is
+     * wider than tall) as there are cores, each a product of its own over a slice of A (or B) and all of the
+     * other operand. Blocks are multiples of 16 so every call keeps full-width micro-tiles.
+     */
+    private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, boolean transA,
+                                 float[] b, boolean transB, float beta, float[] c) {
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        int threads = Runtime.getRuntime().availableProcessors();
+        boolean byRows = m >= n;
+        int extent = byRows ? m : n;
+        int blocks = (long) m * n * k < 1L << 21 ? 1 : Math.min(threads, Math.max(1, extent / 16));
+        int step = ((extent + blocks - 1) / blocks + 15) & ~15;
+        int tasks = (extent + step - 1) / step;
+        Parallel.forEach(tasks, Long.MAX_VALUE / Math.max(1, tasks), t -> {
+            int from = t * step, len = Math.min(extent, from + step) - from;
+            if (byRows) {
+                blas.sgemm(transA, transB, len, n, k, alpha, a, transA ? from : from * k, lda, b, 0, ldb, beta,
+                        c, from * n, n);
+            } else {
+                blas.sgemm(transA, transB, m, len, k, alpha, a, 0, lda, b, transB ? from * k : from, ldb, beta,
+                        c, from, n);
+            }
+        });
+    }
+
+    /** The reference kernel: Vector API, parallel over 64-row by 8-micro-tile blocks of C. */
+    static void javaGemm(int m, int n, int k, float alpha, float[] a, boolean transA, float[] b,
+                         boolean transB, float beta, float[] c) {
+        if (m == 0 || n == 0) return;
         scale(c, m * n, beta);
         if (k == 0 || alpha == 0f) return;
         float[] bp = transB ? transpose(b, n, k) : b;

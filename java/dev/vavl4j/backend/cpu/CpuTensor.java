@@ -23,8 +23,11 @@ final class CpuTensor implements Tensor {
         return d;
     }
 
-    void release() {
+    /** Detaches the storage (later use throws) and returns it for recycling. */
+    float[] release() {
+        float[] d = data;
         data = null;
+        return d;
     }
 
     @Override

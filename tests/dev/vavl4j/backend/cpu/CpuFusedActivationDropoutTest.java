@@ -1,6 +1,7 @@
 package dev.vavl4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vavl4j.backend.Backend;
@@ -86,5 +87,52 @@ class CpuFusedActivationDropoutTest {
             float[][] otherSeed = fused(c, swish, p, seed + 1);
             for (int k = 0; k < 3; k++) assertArrayEquals(got[k], otherSeed[k], "p = 0 depends on the seed");
         }
+    }
+
+    /**
+     * The vectorised loops against the scalar definitions element by element: dropout against
+     * DropoutHash.uniform directly, the activations against CpuActivations, on sizes that leave a scalar
+     * tail and with the edge values (NaN, ±0, ±inf, large magnitudes) where lane semantics could differ.
+     */
+    @ParameterizedTest
+    @CsvSource({"0.1, 1", "0.5, 13", "0.9, 1031", "0.1, 4099"})
+    void vectorLoopsMatchTheScalarDefinitions(float p, int n) {
+        Random r = new Random(n);
+        float[] x = new float[n], g = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * 6);
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] edge = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 90f, -90f, 1e-30f};
+        for (int i = 0; i < Math.min(n, edge.length); i++) x[(i * 7) % n] = edge[i];
+        long seed = 0xC0FFEEL * n;
+        float keep = CpuActivations.keepScale(p);
+        float[] got = new float[n];
+        CpuVectorActivations.dropout(x, got, 0, n, p, keep, seed);
+        for (int i = 0; i < n; i++) {
+            float want = dev.vavl4j.backend.DropoutHash.uniform(seed, i) < p ? 0f : x[i] * keep;
+            assertEquals(want, got[i], 0f, "dropout element " + i);
+        }
+        float[] pre = x.clone(), zeroBias = new float[n], out = new float[n], d = new float[n];
+        CpuVectorActivations.biasActivationDropout(pre, zeroBias, out, n, 0, 1, true, p, keep, seed);
+        CpuVectorActivations.reluDropoutBackward(g, x, d, 0, n, p, keep, seed);
+        for (int i = 0; i < n; i++) {
+            assertEquals(CpuActivations.dropout(Math.max(0f, x[i]), p, keep, seed, i), out[i], 0f, "relu element " + i);
+            assertEquals(x[i] > 0f ? CpuActivations.dropout(g[i], p, keep, seed, i) : 0f, d[i], 0f, "relu grad element " + i);
+        }
+        pre = x.clone();
+        CpuVectorActivations.biasActivationDropout(pre, zeroBias, out, n, 0, 1, false, p, keep, seed);
+        CpuVectorActivations.swishDropoutBackward(g, x, d, 0, n, p, keep, seed);
+        for (int i = 0; i < n; i++) {
+            float want = CpuActivations.dropout(CpuActivations.swish(x[i]), p, keep, seed, i);
+            float wantGrad = (float) (CpuActivations.dropout(g[i], p, keep, seed, i) * CpuActivations.swishGrad(x[i]));
+            assertWithinOneUlp(want, out[i], "swish element " + i + " at " + x[i]);
+            assertWithinOneUlp(wantGrad, d[i], "swish grad element " + i + " at " + x[i]);
+        }
+    }
+
+    private static void assertWithinOneUlp(float want, float got, String what) {
+        if (Float.isNaN(want) || Float.isInfinite(want)) assertEquals(want, got, 0f, what);
+        else assertEquals(want, got, Math.ulp(want), what);
     }
 }
