@@ -78,6 +78,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             var settings = new StepBenchmark.Settings(batch, audioFrames, visualFrames, iters,
                     warmup != null ? warmup : cuda != null ? 3 : 1, 0);
+            if (cuda == null) err.println("cpu gemm: " + dev.vavl4j.backend.cpu.CpuGemm.implementation());
             if (!json) out.printf("%-11s %6s %5s %5s %11s %11s %10s %8s %8s%s%n", "what", "batch", "Ta", "Tv", "median ms", "min ms", "utt/s",
                     "GFLOP", "GFLOP/s",
                     cuda != null ? "  peak MiB" : "");
@@ -103,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         if (cuda != null) {
             n.put("gpu", cuda.description()).put("tf32", tf32).put("peak_mem_mb", Math.round(m.peakDeviceBytes() / 1048576.0 * 10) / 10.0);
         } else {
-            n.put("threads", Runtime.getRuntime().availableProcessors());
+            n.put("threads", Runtime.getRuntime().availableProcessors()).put("gemm", dev.vavl4j.backend.cpu.CpuGemm.implementation());
         }
         return n.toString();
     }

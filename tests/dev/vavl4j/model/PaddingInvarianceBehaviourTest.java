@@ -139,7 +139,12 @@ class PaddingInvarianceBehaviourTest {
         for (Param p : mt.unimodalParams(Modality.VISUAL)) {
             float[] gt = mt.backend().toHost(p.grad(mt.backend()));
             float[] gl = ml.backend().toHost(ml.store().param(p.name).grad(ml.backend()));
-            assertClose("grad " + p.name, gt, gl, 1e-5, 1e-7);
+            // The key bias shifts every score of a query row by the same amount, which the softmax ignores:
+            // its gradient is zero in exact arithmetic and what is computed is the residue of cancelling
+            // sums, whose rounding depends on how the products are blocked (and so on the padded length).
+            // Here both norms are about 1e-7 (float rounding of sums of order 1), so it gets an absolute bound.
+            double abs = p.name.endsWith(".attn.k.bias") ? 1e-6 : 1e-7;
+            assertClose("grad " + p.name, gt, gl, 1e-5, abs);
         }
     }
 

@@ -1,9 +1,21 @@
 package dev.vavl4j.backend.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Ops along time on {@code [B, T, C]} tensors: masking, GLU, depthwise conv, pooling. */
 final class CpuSequenceOps {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    /** Double lanes, and float lanes of the same count to widen from. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int DL = D.length();
+    private static final VectorSpecies<Float> SD = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * DL));
+
     private CpuSequenceOps() {}
 
     static void zeroPadded(float[] x, CpuMask mask, int cols) {
@@ -17,10 +29,15 @@ final class CpuSequenceOps {
         int T = mask.time();
         Parallel.forChunks(mask.batch() * T, 8, C, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                boolean valid = r % T < mask.length(r / T);
-                for (int c = 0; c < C; c++) {
-                    z[r * C + c] = valid ? g[r * 2 * C + c] * CpuActivations.sigmoid(g[r * 2 * C + C + c]) : 0f;
+                if (r % T >= mask.length(r / T)) {
+                    Arrays.fill(z, r * C, (r + 1) * C, 0f);
+                    continue;
                 }
+                int c = 0, ga = r * 2 * C, gb = ga + C;
+                for (; c + CpuVectorActivations.N <= C; c += CpuVectorActivations.N) {
+                    CpuVectorActivations.glu(g, ga + c, gb + c, z, r * C + c);
+                }
+                for (; c < C; c++) z[r * C + c] = g[ga + c] * CpuActivations.sigmoid(g[gb + c]);
             }
         });
     }
@@ -30,13 +47,16 @@ final class CpuSequenceOps {
         Parallel.forChunks(mask.batch() * T, 8, C, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 boolean valid = r % T < mask.length(r / T);
-                for (int c = 0; c < C; c++) {
+                if (!valid) {
+                    Arrays.fill(dg, r * 2 * C, (r + 1) * 2 * C, 0f);
+                    continue;
+                }
+                int c0 = 0;
+                for (; c0 + CpuVectorActivations.N <= C; c0 += CpuVectorActivations.N) {
+                    CpuVectorActivations.gluBackward(dz, r * C + c0, g, r * 2 * C + c0, r * 2 * C + C + c0, dg);
+                }
+                for (int c = c0; c < C; c++) {
                     int ga = r * 2 * C + c, gb = ga + C;
-                    if (!valid) {
-                        dg[ga] = 0f;
-                        dg[gb] = 0f;
-                        continue;
-                    }
                     float s = CpuActivations.sigmoid(g[gb]);
                     float d = dz[r * C + c];
                     dg[ga] = d * s;
@@ -46,41 +66,59 @@ final class CpuSequenceOps {
         });
     }
 
-    /** weight [C, K] is transposed to [K, C] so the inner loop runs over contiguous channels. */
+    /**
+     * out[b,t,c] = Σ_k w[c,k]·z[b, t+k−half, c], zero outside [0, T). weight [C, K] is transposed to [K, C]
+     * so the inner loop runs over contiguous channels; a vector of channels accumulates over all K taps in
+     * a register, in tap order with a separate multiply and add, so the sums are those of the scalar loop.
+     */
     static void depthwiseConv(float[] z, float[] weight, float[] out, int B, int T, int C, int K) {
         float[] wt = CpuGemm.transpose(weight, C, K);
         int half = (K - 1) / 2;
         Parallel.forChunks(B * T, 4, (long) C * K, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int b = r / T, t = r % T;
-                Arrays.fill(out, r * C, (r + 1) * C, 0f);
-                for (int kk = 0; kk < K; kk++) {
-                    int s = t + kk - half;
-                    if (s < 0 || s >= T) continue;
-                    int zo = (b * T + s) * C;
-                    for (int c = 0; c < C; c++) out[r * C + c] += wt[kk * C + c] * z[zo + c];
-                }
+                int k0 = Math.max(0, half - t), k1 = Math.min(K, T + half - t); // taps that land inside [0, T)
+                int zBase = (b * T + t - half) * C;
+                convRow(wt, z, zBase, C, k0, k1, 1, out, r * C);
             }
         });
+    }
+
+    /**
+     * dst[dOff + c] = Σ_{k in [k0, k1)} wt[k·C + c]·src[srcBase + dir·k·C + c], in tap order, for all C
+     * channels: a forward row (dir 1) or a transposed row of the backward pass (dir −1).
+     */
+    private static void convRow(float[] wt, float[] src, int srcBase, int C, int k0, int k1, int dir, float[] dst,
+                                int dOff) {
+        int c = 0;
+        for (; c + VL <= C; c += VL) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int kk = k0; kk < k1; kk++) {
+                acc = acc.add(FloatVector.fromArray(S, wt, kk * C + c).mul(FloatVector.fromArray(S, src, srcBase + dir * kk * C + c)));
+            }
+            acc.intoArray(dst, dOff + c);
+        }
+        for (; c < C; c++) {
+            float acc = 0f;
+            for (int kk = k0; kk < k1; kk++) acc += wt[kk * C + c] * src[srcBase + dir * kk * C + c];
+            dst[dOff + c] = acc;
+        }
     }
 
     static void depthwiseConvBackward(float[] dOut, float[] z, float[] weight, float[] dz, float[] dw, int B, int T,
                                       int C, int K) {
         float[] wt = CpuGemm.transpose(weight, C, K);
         int half = (K - 1) / 2;
+        // dz[b,s,c] = Σ_k w[c,k]·dOut[b, s−k+half, c]
         Parallel.forChunks(B * T, 4, (long) C * K, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int b = r / T, s = r % T;
-                Arrays.fill(dz, r * C, (r + 1) * C, 0f);
-                for (int kk = 0; kk < K; kk++) {
-                    int t = s - kk + half;
-                    if (t < 0 || t >= T) continue;
-                    int go = (b * T + t) * C;
-                    for (int c = 0; c < C; c++) dz[r * C + c] += wt[kk * C + c] * dOut[go + c];
-                }
+                int k0 = Math.max(0, s + half - (T - 1)), k1 = Math.min(K, s + half + 1); // t = s−k+half in [0, T)
+                convRow(wt, dOut, (b * T + s + half) * C, C, k0, k1, -1, dz, r * C);
             }
         });
-        // dw[c, k] = Σ_{b,t} dOut[b,t,c]·z[b,t+k−half,c]: per-sample partials in double, then summed.
+        // dw[c, k] = Σ_{b,t} dOut[b,t,c]·z[b,t+k−half,c]: per-sample partials in double, then summed. The float
+        // product is exact in double, so a double FMA equals the scalar multiply-then-add.
         double[][] partial = new double[B][];
         Parallel.forEach(B, (long) T * C * K, b -> {
             double[] acc = new double[K * C];
@@ -90,7 +128,13 @@ final class CpuSequenceOps {
                     int s = t + kk - half;
                     if (s < 0 || s >= T) continue;
                     int zo = (b * T + s) * C;
-                    for (int c = 0; c < C; c++) acc[kk * C + c] += (double) dOut[go + c] * z[zo + c];
+                    int c = 0;
+                    for (; c + DL <= C; c += DL) {
+                        DoubleVector g = (DoubleVector) FloatVector.fromArray(SD, dOut, go + c).convertShape(VectorOperators.F2D, D, 0);
+                        DoubleVector x = (DoubleVector) FloatVector.fromArray(SD, z, zo + c).convertShape(VectorOperators.F2D, D, 0);
+                        g.fma(x, DoubleVector.fromArray(D, acc, kk * C + c)).intoArray(acc, kk * C + c);
+                    }
+                    for (; c < C; c++) acc[kk * C + c] += (double) dOut[go + c] * z[zo + c];
                 }
             }
             partial[b] = acc;

@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class CpuVectorActivations {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-    private static final int N = L.length();
+    static final int N = L.length();
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * N));
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -54,6 +54,19 @@ final class CpuVectorActivations {
         DoubleVector xd = (DoubleVector) x.convertShape(VectorOperators.F2D, D, 0);
         DoubleVector s = DoubleVector.broadcast(D, 1.0).div(xd.neg().lanewise(VectorOperators.EXP).add(1.0));
         return (FloatVector) s.convertShape(VectorOperators.D2F, F, 0);
+    }
+
+    /** z[zo .. zo+N) = a · σ(b) for a = g[ga ..], b = g[gb ..] (one GLU vector, as the scalar loop computes it). */
+    static void glu(float[] g, int ga, int gb, float[] z, int zo) {
+        FloatVector.fromArray(F, g, ga).mul(sigmoid(FloatVector.fromArray(F, g, gb))).intoArray(z, zo);
+    }
+
+    /** The GLU backward of one vector: dA = d·σ(b), dB = d·a·σ(b)·(1 − σ(b)), in the scalar loop's order. */
+    static void gluBackward(float[] dz, int zo, float[] g, int ga, int gb, float[] dg) {
+        FloatVector s = sigmoid(FloatVector.fromArray(F, g, gb));
+        FloatVector d = FloatVector.fromArray(F, dz, zo);
+        d.mul(s).intoArray(dg, ga);
+        d.mul(FloatVector.fromArray(F, g, ga)).mul(s).mul(s.neg().add(1f)).intoArray(dg, gb);
     }
 
     /** pre[r, :] += bias, out = dropout(act(pre)) for rows [r0, r1) of [rows, cols] (act: swish or ReLU). */

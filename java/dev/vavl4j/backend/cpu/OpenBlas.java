@@ -17,10 +17,12 @@ import java.nio.file.Path;
  * matrix products are most of a training step. {@link CpuGemm}'s Java kernel stays the readable reference
  * and the fallback.
  *
- * <p>Which library: {@code VAVL_OPENBLAS} (or the system property {@code vavl.openblas}) names a file, or
- * {@code none} to keep the Java kernel; otherwise {@code libopenblas.so.0} from the loader's usual search
- * (Debian and Ubuntu: {@code apt-get install libopenblas0-pthread}). A library that is present but
- * unusable (no {@code cblas_sgemm}) is an error, not a silent fallback.
+ * <p>Which library, in order: {@code VAVL_OPENBLAS} (or the system property {@code vavl.openblas}) names a
+ * file, or {@code none} to keep the Java kernel; {@code libopenblas.so.0} from the loader's usual search
+ * (Debian and Ubuntu: {@code apt-get install libopenblas0-pthread}); the folder in the system property
+ * {@code vavl.openblasBundled}, where the build unpacks the OpenBLAS of {@code org.bytedeco:openblas}
+ * (the launcher and the tests point there, so a machine without a system OpenBLAS still gets one). A
+ * library that is present but unusable (no {@code cblas_sgemm}) is an error, not a silent fallback.
  *
  * <p>Threads: OpenBLAS is told to use one thread, and {@link CpuGemm} splits each product into row or
  * column blocks over the JVM's cores itself. Left to OpenBLAS's own pool, its workers spin for a while
@@ -31,6 +33,9 @@ import java.nio.file.Path;
  */
 final class OpenBlas {
     static final String ENV = "VAVL_OPENBLAS", PROPERTY = "vavl.openblas", SONAME = "libopenblas.so.0";
+    static final String BUNDLED_PROPERTY = "vavl.openblasBundled";
+    /** What the bundled libopenblas.so.0 needs beside it, in load order (its RUNPATH only covers its own needs). */
+    private static final String[] BUNDLED_DEPENDENCIES = {"libquadmath.so.0", "libgcc_s.so.1", "libgfortran.so.5"};
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
     private static final OpenBlas INSTANCE = load();
@@ -56,7 +61,7 @@ final class OpenBlas {
     private static String whyNot() {
         String choice = choice();
         if ("none".equalsIgnoreCase(choice)) return ENV + "=none";
-        return SONAME + " not found; apt-get install libopenblas0-pthread, or set " + ENV;
+        return SONAME + " not found, nor a bundled copy (" + BUNDLED_PROPERTY + "); apt-get install libopenblas0-pthread, or set " + ENV;
     }
 
     private static String choice() {
@@ -64,6 +69,14 @@ final class OpenBlas {
         if (p != null && !p.isBlank()) return p.trim();
         String e = System.getenv(ENV);
         return e == null || e.isBlank() ? null : e.trim();
+    }
+
+    /** The bundled library's folder, when the property names one that holds it. */
+    private static Path bundledDir() {
+        String p = System.getProperty(BUNDLED_PROPERTY);
+        if (p == null || p.isBlank()) return null;
+        Path dir = Path.of(p.trim());
+        return Files.isRegularFile(dir.resolve(SONAME)) ? dir : null;
     }
 
     private static OpenBlas load() {
@@ -80,11 +93,21 @@ final class OpenBlas {
         } else {
             try {
                 lib = SymbolLookup.libraryLookup(SONAME, Arena.global());
+                origin = SONAME;
             } catch (IllegalArgumentException notFound) {
-                return null;
+                Path dir = bundledDir();
+                if (dir == null) return null;
+                for (String dep : BUNDLED_DEPENDENCIES) {
+                    if (Files.isRegularFile(dir.resolve(dep))) SymbolLookup.libraryLookup(dir.resolve(dep), Arena.global());
+                }
+                lib = SymbolLookup.libraryLookup(dir.resolve(SONAME), Arena.global());
+                origin = dir.resolve(SONAME) + ", bundled";
             }
-            origin = SONAME;
         }
+        return bind(lib, origin);
+    }
+
+    private static OpenBlas bind(SymbolLookup lib, String origin) {
         Linker linker = Linker.nativeLinker();
         MemorySegment gemm = lib.find("cblas_sgemm").orElseThrow(
                 () -> new IllegalStateException(origin + " has no cblas_sgemm: not an OpenBLAS library"));
