@@ -1,6 +1,9 @@
 package dev.vavl4j.backend.cpu;
 
-/** LayerNorm and masked BatchNorm (+ swish), statistics accumulated in double. */
+/**
+ * LayerNorm and masked BatchNorm (+ swish), statistics accumulated in double. Row sums of a layer norm run
+ * in vector lanes ({@link CpuNormVectors}): still double, only the order of the additions differs.
+ */
 final class CpuNormOps {
     private CpuNormOps() {}
 
@@ -9,18 +12,12 @@ final class CpuNormOps {
         Parallel.forChunks(rows, 8, cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
-                double s = 0;
-                for (int c = 0; c < cols; c++) s += x[o + c];
-                double mu = s / cols;
-                double v = 0;
-                for (int c = 0; c < cols; c++) {
-                    double d = x[o + c] - mu;
-                    v += d * d;
-                }
+                double mu = CpuNormVectors.sum(x, o, cols) / cols;
+                double v = CpuNormVectors.sumSquaredDeviation(x, o, cols, mu);
                 double rs = 1.0 / Math.sqrt(v / cols + eps);
                 mean[r] = (float) mu;
                 rstd[r] = (float) rs;
-                for (int c = 0; c < cols; c++) y[o + c] = (float) ((x[o + c] - mu) * rs * w[c] + b[c]);
+                CpuNormVectors.normalizeRow(x, o, cols, mu, rs, w, b, y);
             }
         });
     }
@@ -31,18 +28,9 @@ final class CpuNormOps {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 double mu = mean[r], rs = rstd[r];
-                double sumG = 0, sumGX = 0;
-                for (int c = 0; c < cols; c++) {
-                    double g = (double) dy[o + c] * w[c];
-                    sumG += g;
-                    sumGX += g * (x[o + c] - mu) * rs;
-                }
-                double mG = sumG / cols, mGX = sumGX / cols;
-                for (int c = 0; c < cols; c++) {
-                    double xh = (x[o + c] - mu) * rs;
-                    double g = (double) dy[o + c] * w[c];
-                    dx[o + c] += (float) (rs * (g - mG - xh * mGX));
-                }
+                double[] sums = CpuNormVectors.gradSums(dy, x, o, cols, w, mu, rs);
+                double mG = sums[0] / cols, mGX = sums[1] / cols;
+                CpuNormVectors.addInputGrad(dy, x, o, cols, w, mu, rs, mG, mGX, dx);
             }
         });
         Parallel.forChunks(cols, 16, rows, (c0, c1) -> {
@@ -93,8 +81,11 @@ final class CpuNormOps {
         for (int c = 0; c < cols; c++) rs[c] = (float) (1.0 / Math.sqrt((double) var[c] + eps));
         Parallel.forChunks(rows, 8, cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int o = r * cols;
-                for (int c = 0; c < cols; c++) {
+                int o = r * cols, c = 0;
+                for (; c + CpuVectorActivations.N <= cols; c += CpuVectorActivations.N) {
+                    CpuVectorActivations.batchNormSwish(x, o + c, mean, rs, w, b, c, bn, out);
+                }
+                for (; c < cols; c++) {
                     float v = (x[o + c] - mean[c]) * rs[c] * w[c] + b[c];
                     bn[o + c] = v;
                     out[o + c] = CpuActivations.swish(v);
@@ -114,9 +105,14 @@ final class CpuNormOps {
             double[] rs = new double[w0];
             for (int c = c0; c < c1; c++) rs[c - c0] = 1.0 / Math.sqrt((double) var[c] + eps);
             double[] sumG = new double[w0], sumGX = new double[w0];
+            // columns are lanes: each lane sums its own column in row order, as the scalar loop does
+            int cv = c0 + (w0 / CpuVectorActivations.N) * CpuVectorActivations.N;
             forValidRows(mask, T, row -> {
                 int o = row * cols;
-                for (int c = c0; c < c1; c++) {
+                for (int c = c0; c < cv; c += CpuVectorActivations.N) {
+                    CpuVectorActivations.batchNormSwishGradSums(dOut, bn, x, o + c, mean, c, rs, sumG, sumGX, c - c0);
+                }
+                for (int c = cv; c < c1; c++) {
                     double g = dOut[o + c] * CpuActivations.swishGrad(bn[o + c]);
                     sumG[c - c0] += g;
                     sumGX[c - c0] += g * (x[o + c] - mean[c]) * rs[c - c0];
@@ -124,7 +120,10 @@ final class CpuNormOps {
             });
             forValidRows(mask, T, row -> {
                 int o = row * cols;
-                for (int c = c0; c < c1; c++) {
+                for (int c = c0; c < cv; c += CpuVectorActivations.N) {
+                    CpuVectorActivations.batchNormSwishDx(dOut, bn, x, o + c, mean, w, c, rs, sumG, sumGX, c - c0, n, dx);
+                }
+                for (int c = cv; c < c1; c++) {
                     int k = c - c0;
                     double g = dOut[o + c] * CpuActivations.swishGrad(bn[o + c]);
                     double xh = (x[o + c] - mean[c]) * rs[k];

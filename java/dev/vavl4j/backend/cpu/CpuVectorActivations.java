@@ -69,6 +69,51 @@ final class CpuVectorActivations {
         d.mul(FloatVector.fromArray(F, g, ga)).mul(s).mul(s.neg().add(1f)).intoArray(dg, gb);
     }
 
+    /** One vector of bn = (x − mean)·rs·w + b (float, in that order) and out = swish(bn), columns c .. c+N. */
+    static void batchNormSwish(float[] x, int xo, float[] mean, float[] rs, float[] w, float[] b, int c, float[] bn,
+                               float[] out) {
+        FloatVector v = FloatVector.fromArray(F, x, xo).sub(FloatVector.fromArray(F, mean, c))
+                .mul(FloatVector.fromArray(F, rs, c)).mul(FloatVector.fromArray(F, w, c)).add(FloatVector.fromArray(F, b, c));
+        v.intoArray(bn, xo);
+        v.mul(sigmoid(v)).intoArray(out, xo);
+    }
+
+    /** swish′(x) = σ(1 + x(1 − σ)) in double lanes, as {@link CpuActivations#swishGrad}. */
+    private static DoubleVector swishGrad(DoubleVector xd) {
+        DoubleVector s = DoubleVector.broadcast(D, 1.0).div(xd.neg().lanewise(VectorOperators.EXP).add(1.0));
+        return s.mul(xd.mul(s.neg().add(1.0)).add(1.0));
+    }
+
+    private static DoubleVector widen(float[] a, int i) {
+        return (DoubleVector) FloatVector.fromArray(F, a, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /**
+     * Batch-norm + swish backward, first pass, N columns from c: g = dOut·swish′(bn) in double,
+     * sumG[k..] += g and sumGX[k..] += g·(x − mean)·rs (the difference in float, as the scalar loop).
+     */
+    static void batchNormSwishGradSums(float[] dOut, float[] bn, float[] x, int xo, float[] mean, int c, double[] rs,
+                                       double[] sumG, double[] sumGX, int k) {
+        DoubleVector g = widen(dOut, xo).mul(swishGrad(widen(bn, xo)));
+        g.add(DoubleVector.fromArray(D, sumG, k)).intoArray(sumG, k);
+        FloatVector xc = FloatVector.fromArray(F, x, xo).sub(FloatVector.fromArray(F, mean, c));
+        DoubleVector xcd = (DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0);
+        g.mul(xcd).mul(DoubleVector.fromArray(D, rs, k)).add(DoubleVector.fromArray(D, sumGX, k)).intoArray(sumGX, k);
+    }
+
+    /** Second pass: dx = w·rs·(g − ΣG/n − x̂·ΣGX/n) with x̂ = (x − mean)·rs, N columns from c. */
+    static void batchNormSwishDx(float[] dOut, float[] bn, float[] x, int xo, float[] mean, float[] w, int c,
+                                 double[] rs, double[] sumG, double[] sumGX, int k, int n, float[] dx) {
+        DoubleVector g = widen(dOut, xo).mul(swishGrad(widen(bn, xo)));
+        DoubleVector r = DoubleVector.fromArray(D, rs, k);
+        FloatVector xc = FloatVector.fromArray(F, x, xo).sub(FloatVector.fromArray(F, mean, c));
+        DoubleVector xh = ((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)).mul(r);
+        DoubleVector inner = g.sub(DoubleVector.fromArray(D, sumG, k).div(n))
+                .sub(xh.mul(DoubleVector.fromArray(D, sumGX, k)).div(n));
+        DoubleVector out = widen(w, c).mul(r).mul(inner);
+        ((FloatVector) out.convertShape(VectorOperators.D2F, F, 0)).intoArray(dx, xo);
+    }
+
     /** pre[r, :] += bias, out = dropout(act(pre)) for rows [r0, r1) of [rows, cols] (act: swish or ReLU). */
     static void biasActivationDropout(float[] x, float[] b, float[] o, int cols, int r0, int r1, boolean relu,
                                       float p, float keep, long seed) {
