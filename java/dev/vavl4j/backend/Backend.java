@@ -29,6 +29,16 @@ public interface Backend extends AutoCloseable {
     Tensor zeros(int... shape);
 
     /**
+     * A new tensor whose contents are undefined, for an output that the next op writes in full (a product
+     * with beta 0, an elementwise result). Saves the fill pass of {@link #zeros}; a backend may return
+     * zeros. The CPU backend fills it with NaN under {@code -Dvavl.cpu.poisonEmpty=true} (the tests run
+     * so), so an op that leaves part of its output unwritten fails loudly.
+     */
+    default Tensor empty(int... shape) {
+        return zeros(shape);
+    }
+
+    /**
      * A new zero-filled tensor that belongs to no workspace, even when one is open: it lives until the
      * backend closes. For state that outlives a step, such as gradients and optimiser moments created
      * lazily on the first step.

@@ -35,21 +35,21 @@ public final class ConvModule {
         int d = x.cols();
         LayerNorm.Saved ln = norm.forward(ctx, x);
         Tensor g = pointwise1.forward(be, ln.y());
-        Tensor z = be.zeros(Shapes.withCols(x, d));
+        Tensor z = be.empty(Shapes.withCols(x, d));
         be.gluMasked(g, mask, z);
-        Tensor c = be.zeros(z.shape());
+        Tensor c = be.empty(z.shape());
         be.depthwiseConv(z, depthwise.value, c);
         Tensor mean, var;
         if (ctx.train) {
-            mean = be.zeros(d);
-            var = be.zeros(d);
+            mean = be.empty(d);
+            var = be.empty(d);
             be.maskedBatchStats(c, mask, mean, var);
             be.updateRunningStats(runningMean, runningVar, mean, var, ctx.bnMomentum, mask.validFrames());
         } else {
             mean = runningMean;
             var = runningVar;
         }
-        Tensor bn = be.zeros(c.shape()), s = be.zeros(c.shape());
+        Tensor bn = be.empty(c.shape()), s = be.empty(c.shape());
         be.batchNormSwish(c, mean, var, bnWeight.value, bnBias.value, ctx.bnEps, bn, s);
         ForwardContext.Dropped o = ctx.dropout(pointwise2.forward(be, s), ctx.dropout);
         return new Result(new Saved(ln, g, z, c, mean, var, bn, s, o.seed()), o.out());
@@ -62,12 +62,12 @@ public final class ConvModule {
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, sv.outSeed);
         Tensor dS = be.zeros(sv.s.shape());
         pointwise2.backward(be, sv.s, dy, dS);
-        Tensor dC = be.zeros(sv.c.shape());
+        Tensor dC = be.empty(sv.c.shape());
         be.batchNormSwishBackward(dS, sv.c, sv.bn, sv.mean, sv.var, bnWeight.value, ctx.bnEps, mask, dC,
                 bnWeight.grad(be), bnBias.grad(be));
-        Tensor dZ = be.zeros(sv.z.shape());
+        Tensor dZ = be.empty(sv.z.shape());
         be.depthwiseConvBackward(dC, sv.z, depthwise.value, dZ, depthwise.grad(be));
-        Tensor dG = be.zeros(sv.g.shape());
+        Tensor dG = be.empty(sv.g.shape());
         be.gluMaskedBackward(dZ, sv.g, mask, dG);
         Tensor dLn = be.zeros(sv.ln.y().shape());
         pointwise1.backward(be, sv.ln.y(), dG, dLn);

@@ -22,7 +22,7 @@ public final class FeedForward {
         LayerNorm.Saved ln = norm.forward(ctx, x);
         Tensor pre = linear1.forwardNoBias(be, ln.y());
         long actSeed = ctx.seedFor(ctx.dropout);
-        Tensor act = be.zeros(pre.shape());
+        Tensor act = be.empty(pre.shape());
         be.biasSwishDropout(pre, linear1.bias.value, ctx.dropout, actSeed, act);
         Tensor y = linear2.forward(be, act);
         ForwardContext.Dropped o = ctx.dropout(y, ctx.dropout);
@@ -35,7 +35,7 @@ public final class FeedForward {
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dAct = be.zeros(s.act.shape());
         linear2.backward(be, s.act, dy, dAct);
-        Tensor dPre = be.zeros(s.pre.shape());
+        Tensor dPre = be.empty(s.pre.shape());
         be.swishDropoutBackward(dAct, s.pre, ctx.dropout, s.actSeed, dPre);
         be.accumulateBiasGrad(dPre, linear1.bias.grad(be));
         Tensor dLn = be.zeros(s.ln.y().shape());

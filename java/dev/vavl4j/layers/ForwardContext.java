@@ -49,7 +49,7 @@ public final class ForwardContext {
     Dropped dropout(Tensor x, float p) {
         if (p <= 0f) return new Dropped(x, 0L);
         long seed = nextSeed();
-        Tensor out = be.zeros(x.shape());
+        Tensor out = be.empty(x.shape());
         be.dropout(x, p, seed, out);
         return new Dropped(out, seed);
     }
@@ -57,7 +57,7 @@ public final class ForwardContext {
     /** Backward of {@link #dropout}: the same mask (from its seed) applied to d; d itself when p = 0. */
     Tensor dropoutBackward(Tensor d, float p, long seed) {
         if (p <= 0f) return d;
-        Tensor out = be.zeros(d.shape());
+        Tensor out = be.empty(d.shape());
         be.dropoutBackward(d, p, seed, out);
         return out;
     }

@@ -16,7 +16,7 @@ public final class LayerNorm {
 
     public Saved forward(ForwardContext ctx, Tensor x) {
         var be = ctx.be;
-        Tensor y = be.zeros(x.shape()), mean = be.zeros(x.rows()), rstd = be.zeros(x.rows());
+        Tensor y = be.empty(x.shape()), mean = be.empty(x.rows()), rstd = be.empty(x.rows());
         be.layerNorm(x, weight.value, bias.value, ctx.lnEps, y, mean, rstd);
         return new Saved(x, y, mean, rstd);
     }
@@ -24,7 +24,7 @@ public final class LayerNorm {
     /** LayerNorm of x + scale·branch, the residual add fused in; the saved x is that sum. */
     public Saved forwardResidual(ForwardContext ctx, Tensor x, Tensor branch, float scale) {
         var be = ctx.be;
-        Tensor sum = be.zeros(x.shape()), y = be.zeros(x.shape()), mean = be.zeros(x.rows()), rstd = be.zeros(x.rows());
+        Tensor sum = be.empty(x.shape()), y = be.empty(x.shape()), mean = be.empty(x.rows()), rstd = be.empty(x.rows());
         be.residualLayerNorm(x, branch, scale, weight.value, bias.value, ctx.lnEps, sum, y, mean, rstd);
         return new Saved(sum, y, mean, rstd);
     }

@@ -19,7 +19,7 @@ public final class Linear {
 
     /** x·Wᵀ without the bias (callers that fuse the bias into the next op use this). */
     public Tensor forwardNoBias(Backend be, Tensor x) {
-        Tensor y = be.zeros(Shapes.withCols(x, outFeatures()));
+        Tensor y = be.empty(Shapes.withCols(x, outFeatures()));
         be.gemm(x, false, weight.value, true, y, 1f, 0f);
         return y;
     }

@@ -36,10 +36,10 @@ public final class RelPosAttention {
         LayerNorm.Saved ln = norm.forward(ctx, x);
         Tensor qt = q.forward(be, ln.y()), kt = k.forward(be, ln.y()), vt = v.forward(be, ln.y());
         Tensor table = be.fromHost(RelPosTable.get(T, d), 2 * T - 1, d);
-        Tensor p = be.zeros(2 * T - 1, d);
+        Tensor p = be.empty(2 * T - 1, d);
         be.gemm(table, false, pos.value, true, p, 1f, 0f);
-        Tensor probs = be.zeros(B, heads, T, T);
-        Tensor c = be.zeros(B, T, d);
+        Tensor probs = be.empty(B, heads, T, T);
+        Tensor c = be.empty(B, T, d);
         long probSeed = ctx.dropout > 0 ? ctx.nextSeed() : 0L;
         be.relPosAttention(qt, kt, vt, p, uBias.value, vBias.value, heads, mask, ctx.dropout, probSeed, probs, c);
         ForwardContext.Dropped o = ctx.dropout(out.forward(be, c), ctx.dropout);
@@ -52,8 +52,8 @@ public final class RelPosAttention {
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dCtx = be.zeros(s.ctx.shape());
         out.backward(be, s.ctx, dy, dCtx);
-        Tensor dq = be.zeros(s.q.shape()), dk = be.zeros(s.k.shape()), dv = be.zeros(s.v.shape());
-        Tensor dPos = be.zeros(s.pos.shape());
+        Tensor dq = be.empty(s.q.shape()), dk = be.empty(s.k.shape()), dv = be.empty(s.v.shape());
+        Tensor dPos = be.empty(s.pos.shape());
         be.relPosAttentionBackward(dCtx, s.q, s.k, s.v, s.pos, uBias.value, vBias.value, heads, mask, ctx.dropout,
                 s.probSeed, s.probs, dq, dk, dv, dPos, uBias.grad(be), vBias.grad(be));
         be.gemm(dPos, true, s.table, false, pos.grad(be), 1f, 1f);

@@ -18,6 +18,7 @@ import java.util.List;
  * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
  */
 public final class CpuBackend implements Backend {
+    private static final boolean POISON_EMPTY = Boolean.getBoolean("vavl.cpu.poisonEmpty");
     private final CpuBufferPool pool = new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4);
     private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(t -> pool.give(t.release())));
 
@@ -44,6 +45,22 @@ public final class CpuBackend implements Backend {
             pool.clear();
             t = new CpuTensor(new float[n], shape);
         }
+        workspaces.adopt(t);
+        return t;
+    }
+
+    @Override
+    public Tensor empty(int... shape) {
+        int n = (int) OpChecks.elements(shape);
+        if (workspaces.depth() == 0) return zeros(shape);
+        CpuTensor t;
+        try {
+            t = new CpuTensor(pool.takeUninitialized(n), shape);
+        } catch (OutOfMemoryError e) {
+            pool.clear();
+            t = new CpuTensor(new float[n], shape);
+        }
+        if (POISON_EMPTY) Arrays.fill(t.data(), Float.NaN);
         workspaces.adopt(t);
         return t;
     }

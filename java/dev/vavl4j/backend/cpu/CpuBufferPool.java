@@ -25,14 +25,22 @@ final class CpuBufferPool {
 
     /** A zero-filled array of exactly {@code length} elements. */
     float[] take(int length) {
-        float[] a;
-        synchronized (this) {
-            ArrayDeque<float[]> q = free.get(length);
-            a = q == null ? null : q.poll();
-            if (a != null) pooledBytes -= 4L * length;
-        }
+        float[] a = poll(length);
         if (a == null) return new float[length];
         CpuFill.zero(a);
+        return a;
+    }
+
+    /** An array of exactly {@code length} elements holding whatever its last user left. */
+    float[] takeUninitialized(int length) {
+        float[] a = poll(length);
+        return a != null ? a : new float[length];
+    }
+
+    private synchronized float[] poll(int length) {
+        ArrayDeque<float[]> q = free.get(length);
+        float[] a = q == null ? null : q.poll();
+        if (a != null) pooledBytes -= 4L * length;
         return a;
     }
 
