@@ -20,7 +20,7 @@ public final class Conformer {
     public record Result(Saved saved, Tensor out) {}
 
     public Result forward(ForwardContext ctx, Tensor x, SeqMask mask) {
-        ForwardContext.Dropped in = ctx.dropout(input.forward(ctx.be, x), ctx.dropout);
+        ForwardContext.Dropped in = ctx.dropout(input.forward(ctx.be, x, mask), ctx.dropout);
         Tensor h = in.out();
         List<ConformerBlock.Saved> saved = new ArrayList<>();
         for (ConformerBlock b : blocks) {
@@ -41,6 +41,6 @@ public final class Conformer {
             d = dIn;
         }
         d = ctx.dropoutBackward(d, ctx.dropout, s.inputSeed);
-        input.backward(be, s.x, d, dx);
+        input.backward(be, s.x, d, dx, mask);
     }
 }

@@ -25,13 +25,13 @@ public final class ConformerBlock {
 
     public Result forward(ForwardContext ctx, Tensor x, SeqMask mask) {
         var be = ctx.be;
-        FeedForward.Saved f1 = ff1.forward(ctx, x);
+        FeedForward.Saved f1 = ff1.forward(ctx, x, mask);
         Tensor x1 = residual(ctx, x, f1.out(), 0.5f);
         RelPosAttention.Result a = attn.forward(ctx, x1, mask);
         Tensor x2 = residual(ctx, x1, a.out(), 1f);
         ConvModule.Result c = conv.forward(ctx, x2, mask);
         Tensor x3 = residual(ctx, x2, c.out(), 1f);
-        FeedForward.Saved f2 = ff2.forward(ctx, x3);
+        FeedForward.Saved f2 = ff2.forward(ctx, x3, mask);
         LayerNorm.Saved ln = norm.forwardResidual(ctx, x3, f2.out(), 0.5f);
         return new Result(new Saved(f1, a.saved(), c.saved(), f2, ln), ln.y());
     }
@@ -42,13 +42,13 @@ public final class ConformerBlock {
         Tensor dx4 = be.zeros(dOut.shape());
         norm.backward(ctx, s.ln, dOut, dx4);
         Tensor dx3 = copyOf(ctx, dx4);
-        ff2.backward(ctx, s.f2, half(ctx, dx4), dx3);
+        ff2.backward(ctx, s.f2, half(ctx, dx4), mask, dx3);
         Tensor dx2 = copyOf(ctx, dx3);
         conv.backward(ctx, s.c, dx3, mask, dx2);
         Tensor dx1 = copyOf(ctx, dx2);
         attn.backward(ctx, s.a, dx2, mask, dx1);
         be.axpy(1f, dx1, dx);
-        ff1.backward(ctx, s.f1, half(ctx, dx1), dx);
+        ff1.backward(ctx, s.f1, half(ctx, dx1), mask, dx);
     }
 
     private static Tensor residual(ForwardContext ctx, Tensor x, Tensor branch, float scale) {
@@ -58,13 +58,13 @@ public final class ConformerBlock {
     }
 
     private static Tensor copyOf(ForwardContext ctx, Tensor x) {
-        Tensor y = ctx.be.zeros(x.shape());
+        Tensor y = ctx.be.empty(x.shape());
         ctx.be.copy(x, y);
         return y;
     }
 
     private static Tensor half(ForwardContext ctx, Tensor x) {
-        Tensor y = ctx.be.zeros(x.shape());
+        Tensor y = ctx.be.empty(x.shape());
         ctx.be.scaleInto(x, 0.5f, y);
         return y;
     }

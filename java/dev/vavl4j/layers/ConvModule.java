@@ -34,7 +34,7 @@ public final class ConvModule {
         var be = ctx.be;
         int d = x.cols();
         LayerNorm.Saved ln = norm.forward(ctx, x);
-        Tensor g = pointwise1.forward(be, ln.y());
+        Tensor g = pointwise1.forward(be, ln.y(), mask);
         Tensor z = be.empty(Shapes.withCols(x, d));
         be.gluMasked(g, mask, z);
         Tensor c = be.empty(z.shape());
@@ -51,7 +51,7 @@ public final class ConvModule {
         }
         Tensor bn = be.empty(c.shape()), s = be.empty(c.shape());
         be.batchNormSwish(c, mean, var, bnWeight.value, bnBias.value, ctx.bnEps, bn, s);
-        ForwardContext.Dropped o = ctx.dropout(pointwise2.forward(be, s), ctx.dropout);
+        ForwardContext.Dropped o = ctx.dropout(pointwise2.forward(be, s, mask), ctx.dropout);
         return new Result(new Saved(ln, g, z, c, mean, var, bn, s, o.seed()), o.out());
     }
 
@@ -61,7 +61,7 @@ public final class ConvModule {
         var be = ctx.be;
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, sv.outSeed);
         Tensor dS = be.zeros(sv.s.shape());
-        pointwise2.backward(be, sv.s, dy, dS);
+        pointwise2.backward(be, sv.s, dy, dS, mask);
         Tensor dC = be.empty(sv.c.shape());
         be.batchNormSwishBackward(dS, sv.c, sv.bn, sv.mean, sv.var, bnWeight.value, ctx.bnEps, mask, dC,
                 bnWeight.grad(be), bnBias.grad(be));
@@ -70,7 +70,7 @@ public final class ConvModule {
         Tensor dG = be.empty(sv.g.shape());
         be.gluMaskedBackward(dZ, sv.g, mask, dG);
         Tensor dLn = be.zeros(sv.ln.y().shape());
-        pointwise1.backward(be, sv.ln.y(), dG, dLn);
+        pointwise1.backward(be, sv.ln.y(), dG, dLn, mask);
         norm.backward(ctx, sv.ln, dLn, dx);
     }
 }

@@ -34,7 +34,7 @@ public final class RelPosAttention {
         var be = ctx.be;
         int B = x.dim(0), T = x.dim(1), d = x.dim(2);
         LayerNorm.Saved ln = norm.forward(ctx, x);
-        Tensor qt = q.forward(be, ln.y()), kt = k.forward(be, ln.y()), vt = v.forward(be, ln.y());
+        Tensor qt = q.forward(be, ln.y(), mask), kt = k.forward(be, ln.y(), mask), vt = v.forward(be, ln.y(), mask);
         Tensor table = be.fromHost(RelPosTable.get(T, d), 2 * T - 1, d);
         Tensor p = be.empty(2 * T - 1, d);
         be.gemm(table, false, pos.value, true, p, 1f, 0f);
@@ -42,7 +42,7 @@ public final class RelPosAttention {
         Tensor c = be.empty(B, T, d);
         long probSeed = ctx.dropout > 0 ? ctx.nextSeed() : 0L;
         be.relPosAttention(qt, kt, vt, p, uBias.value, vBias.value, heads, mask, ctx.dropout, probSeed, probs, c);
-        ForwardContext.Dropped o = ctx.dropout(out.forward(be, c), ctx.dropout);
+        ForwardContext.Dropped o = ctx.dropout(out.forward(be, c, mask), ctx.dropout);
         return new Result(new Saved(ln, qt, kt, vt, table, p, probs, probSeed, c, o.seed()), o.out());
     }
 
@@ -51,16 +51,16 @@ public final class RelPosAttention {
         var be = ctx.be;
         Tensor dy = ctx.dropoutBackward(dOut, ctx.dropout, s.outSeed);
         Tensor dCtx = be.zeros(s.ctx.shape());
-        out.backward(be, s.ctx, dy, dCtx);
+        out.backward(be, s.ctx, dy, dCtx, mask);
         Tensor dq = be.empty(s.q.shape()), dk = be.empty(s.k.shape()), dv = be.empty(s.v.shape());
         Tensor dPos = be.empty(s.pos.shape());
         be.relPosAttentionBackward(dCtx, s.q, s.k, s.v, s.pos, uBias.value, vBias.value, heads, mask, ctx.dropout,
                 s.probSeed, s.probs, dq, dk, dv, dPos, uBias.grad(be), vBias.grad(be));
         be.gemm(dPos, true, s.table, false, pos.grad(be), 1f, 1f);
         Tensor dLn = be.zeros(s.ln.y().shape());
-        q.backward(be, s.ln.y(), dq, dLn);
-        k.backward(be, s.ln.y(), dk, dLn);
-        v.backward(be, s.ln.y(), dv, dLn);
+        q.backward(be, s.ln.y(), dq, dLn, mask);
+        k.backward(be, s.ln.y(), dk, dLn, mask);
+        v.backward(be, s.ln.y(), dv, dLn, mask);
         norm.backward(ctx, s.ln, dLn, dx);
     }
 }

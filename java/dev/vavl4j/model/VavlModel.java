@@ -93,10 +93,10 @@ public final class VavlModel {
     public Encoded encode(ForwardContext ctx, Modality m, Tensor x, SeqMask mask) {
         Linear proj = m == Modality.AUDIO ? projAudio : projVisual;
         Conformer enc = m == Modality.AUDIO ? encAudio : encVisual;
-        Tensor p = proj.forward(be, x);
+        Tensor p = proj.forward(be, x, mask);
         Conformer.Result h = enc.forward(ctx, p, mask);
         Conformer.Result s = shared.forward(ctx, h.out(), mask);
-        Tensor sum = be.zeros(s.out().shape());
+        Tensor sum = be.empty(s.out().shape());
         be.copy(s.out(), sum);
         be.axpy(1f, h.out(), sum);
         LayerNorm.Saved z = sharedNorm.forward(ctx, sum);
@@ -118,7 +118,7 @@ public final class VavlModel {
         Tensor dp = be.zeros(e.enc.x().shape());
         enc.backward(ctx, e.enc, dh, e.mask, dp);
         Linear proj = e.modality == Modality.AUDIO ? projAudio : projVisual;
-        proj.backward(be, e.input, dp, null);
+        proj.backward(be, e.input, dp, null, e.mask);
     }
 
     /** Parameters updated by the unimodal step of m (spec §6). */

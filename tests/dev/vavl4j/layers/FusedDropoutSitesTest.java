@@ -35,7 +35,7 @@ class FusedDropoutSitesTest {
         FeedForward ff = new FeedForward(ps, "audio.conformer.blocks.0.ff1");
         int d = ps.param("audio.conformer.blocks.0.ff1.norm.weight").value.size();
         ForwardContext c = ctx(p, 0f);
-        FeedForward.Saved s = ff.forward(c, GradCheck.randn(be, new Random(1), 1, 3, 5, d));
+        FeedForward.Saved s = ff.forward(c, GradCheck.randn(be, new Random(1), 1, 3, 5, d), null);
         int sites = p > 0f ? 2 : 0;
         assertEquals(p > 0f ? DropoutHash.derive(SEED, 0) : 0L, s.actSeed(), "hidden dropout seed");
         assertEquals(p > 0f ? DropoutHash.derive(SEED, 1) : 0L, s.outSeed(), "output dropout seed");

@@ -154,8 +154,8 @@ class LayersGradCheckTest {
         Random r = new Random(4);
         Tensor x = randn(be, r, 1.5, B, T, D);
         float[] w = randn(r, B * T * D, 1); // row-wise layer: every row is a real output
-        checkLayer("ff", ps.select(List.of(prefix + ".")), x, w, c -> ff.forward(c, x).out(),
-                (c, dOut, dx) -> ff.backward(c, ff.forward(c, x), dOut, dx), dropout, 0f, false);
+        checkLayer("ff", ps.select(List.of(prefix + ".")), x, w, c -> ff.forward(c, x, null).out(),
+                (c, dOut, dx) -> ff.backward(c, ff.forward(c, x, null), dOut, null, dx), dropout, 0f, false);
     }
 
     @ParameterizedTest

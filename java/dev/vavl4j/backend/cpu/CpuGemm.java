@@ -34,10 +34,27 @@ public final class CpuGemm {
         if (m == 0 || n == 0) return;
         OpenBlas blas = OpenBlas.get();
         if (blas != null && k > 0) {
-            blasGemm(blas, m, n, k, alpha, a, transA, b, transB, beta, c);
+            blasGemm(blas, m, n, k, alpha, a, 0, transA, b, transB, beta, c, 0);
             return;
         }
         javaGemm(m, n, k, alpha, a, transA, b, transB, beta, c);
+    }
+
+    /**
+     * {@code C[r] ← A[r]·op(B) + beta·C[r]} for the rows r = b·T + t with t &lt; lengths[b] (A [B·T, k], C [B·T, n]),
+     * padded rows of C zeroed when beta = 0: one OpenBLAS product per sample over its valid rows. False
+     * (nothing done) without OpenBLAS: the Java kernel has no row offsets, and the caller computes all rows.
+     */
+    static boolean validRows(int[] lengths, int T, int n, int k, float[] a, float[] b, boolean transB, float beta,
+                             float[] c) {
+        OpenBlas blas = OpenBlas.get();
+        if (blas == null) return false;
+        for (int s = 0; s < lengths.length; s++) {
+            int r0 = s * T, len = lengths[s];
+            blasGemm(blas, len, n, k, 1f, a, r0 * k, false, b, transB, beta, c, r0 * n);
+            if (beta == 0f && len < T) java.util.Arrays.fill(c, (r0 + len) * n, (r0 + T) * n, 0f);
+        }
+        return true;
     }
 
     /** Which kernel {@link #gemm} uses, and why, for logs and benchmark records. */
@@ -50,8 +67,8 @@ public final class CpuGemm {
      * wider than tall) as there are cores, each a product of its own over a slice of A (or B) and all of the
      * other operand. Blocks are multiples of 16 so every call keeps full-width micro-tiles.
      */
-    private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, boolean transA,
-                                 float[] b, boolean transB, float beta, float[] c) {
+    private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, int aOff, boolean transA,
+                                 float[] b, boolean transB, float beta, float[] c, int cOff) {
         int lda = transA ? m : k, ldb = transB ? k : n;
         int threads = Runtime.getRuntime().availableProcessors();
         boolean byRows = m >= n;
@@ -62,11 +79,11 @@ public final class CpuGemm {
         Parallel.forEach(tasks, Long.MAX_VALUE / Math.max(1, tasks), t -> {
             int from = t * step, len = Math.min(extent, from + step) - from;
             if (byRows) {
-                blas.sgemm(transA, transB, len, n, k, alpha, a, transA ? from : from * k, lda, b, 0, ldb, beta,
-                        c, from * n, n);
+                blas.sgemm(transA, transB, len, n, k, alpha, a, aOff + (transA ? from : from * k), lda, b, 0, ldb,
+                        beta, c, cOff + from * n, n);
             } else {
-                blas.sgemm(transA, transB, m, len, k, alpha, a, 0, lda, b, transB ? from * k : from, ldb, beta,
-                        c, from, n);
+                blas.sgemm(transA, transB, m, len, k, alpha, a, aOff, lda, b, transB ? from * k : from, ldb, beta,
+                        c, cOff + from, n);
             }
         });
     }

@@ -1,0 +1,68 @@
+package dev.vavl4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.Tensor;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * gemmValidRows against the full product: valid rows equal it, padded rows are 0 (beta 0) or untouched
+ * (beta 1). Runs the CPU fast path (OpenBLAS, one product per sample) when the library is present and the
+ * interface default otherwise, so both are held to the same contract.
+ */
+class GemmValidRowsTest {
+    private final Backend be = new CpuBackend();
+
+    private static float[] randn(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
+        return v;
+    }
+
+    @ParameterizedTest(name = "transB={0} beta={1} lengths={2}")
+    @CsvSource({"true, 0, 5 1 3", "true, 1, 5 1 3", "false, 0, 2 5 5", "false, 1, 1 4 2", "true, 0, 5 5 5"})
+    void validRowsMatchTheFullProductAndPaddedRowsFollowBeta(boolean transB, float beta, String lengthList) {
+        int[] lengths = java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray();
+        int B = lengths.length, T = 5, k = 37, n = 300;
+        Random r = new Random(B * 31L + (transB ? 1 : 0) + (long) beta);
+        SeqMask mask = be.mask(lengths, T);
+        Tensor a = be.fromHost(randn(r, B * T * k), B, T, k);
+        Tensor w = transB ? be.fromHost(randn(r, n * k), n, k) : be.fromHost(randn(r, k * n), k, n);
+        float[] c0 = randn(r, B * T * n);
+        Tensor c = be.fromHost(c0.clone(), B, T, n), full = be.fromHost(c0.clone(), B, T, n);
+        be.gemmValidRows(a, w, transB, c, beta, mask);
+        be.gemm(a, false, w, transB, full, 1f, beta);
+        float[] got = be.toHost(c), want = be.toHost(full);
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                for (int j = 0; j < n; j++) {
+                    int i = (b * T + t) * n + j;
+                    float expect = t < lengths[b] ? want[i] : beta == 0f ? 0f : c0[i];
+                    assertEquals(expect, got[i], 1e-4f * (1 + Math.abs(expect)), "sample " + b + " frame " + t + " col " + j);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.5", "2"})
+    void otherBetasAreRefused(float beta) {
+        SeqMask mask = be.mask(new int[] {2, 1}, 2);
+        Tensor a = be.zeros(2, 2, 3), w = be.zeros(4, 3), c = be.zeros(2, 2, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, c, beta, mask));
+        assertEquals(true, e.getMessage().contains("beta"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3", "1"})
+    void aMaskOfAnotherSizeIsRefused(int T) {
+        SeqMask mask = be.mask(new int[] {1, 1}, T);
+        Tensor a = be.zeros(2, 2, 3), w = be.zeros(4, 3), c = be.zeros(2, 2, 4);
+        assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, c, 0f, mask));
+    }
+}
