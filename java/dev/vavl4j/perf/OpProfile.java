@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Only meaningful for a synchronous backend (the CPU one): a CUDA op returns when it is queued. Calls an
  * op makes to its own backend (a default method calling its parts) do not pass the proxy, so they count
  * under the outer op and the totals add up to the time spent in the backend. Matrix products are keyed by
- * their form and shape ({@code gemm NT 600x2048x512}: m×n×k), since which products dominate is the question.
+ * their form and shape ({@code gemm NT 600x2048x512}: m×n×k; a {@code *} marks a product over valid frames only),
+ * since which products dominate is the question.
  */
 public final class OpProfile {
     /** Accumulated calls, nanoseconds and (for matrix products, else 0) floating-point operations of one op. */
@@ -49,16 +50,31 @@ public final class OpProfile {
         }
     }
 
-    /** 2·m·n·k for gemm(a, transA, b, transB, c, alpha, beta), 0 for any other op. */
+    /**
+     * 2·m·n·k for gemm(a, transA, b, transB, c, alpha, beta), and for gemmValidRows(a, b, transB, c, beta,
+     * mask) counting every row, padded ones included: the model's FLOPs as a dense implementation (the
+     * PyTorch peer) computes them, whatever a backend skips. 0 for any other op.
+     */
     private static long gemmFlops(Method method, Object[] args) {
-        if (!method.getName().equals("gemm") || args == null || args.length != 7) return 0;
-        Tensor a = (Tensor) args[0], c = (Tensor) args[4];
-        long k = (Boolean) args[1] ? a.rows() : a.cols();
-        return 2L * c.rows() * c.cols() * k;
+        if (args == null) return 0;
+        if (method.getName().equals("gemm") && args.length == 7) {
+            Tensor a = (Tensor) args[0], c = (Tensor) args[4];
+            long k = (Boolean) args[1] ? a.rows() : a.cols();
+            return 2L * c.rows() * c.cols() * k;
+        }
+        if (method.getName().equals("gemmValidRows") && args.length == 6) {
+            Tensor a = (Tensor) args[0], c = (Tensor) args[3];
+            return 2L * c.rows() * c.cols() * a.cols();
+        }
+        return 0;
     }
 
-    /** gemm(a, transA, b, transB, c, alpha, beta) → "gemm NT m×n×k"; any other op → its name. */
+    /** gemm(a, transA, b, transB, c, alpha, beta) → "gemm NT m×n×k", gemmValidRows → "gemm NT* m×n×k"; else the name. */
     private static String key(Method method, Object[] args) {
+        if (method.getName().equals("gemmValidRows") && args != null && args.length == 6) {
+            Tensor a = (Tensor) args[0], c = (Tensor) args[3];
+            return "gemm N" + ((Boolean) args[2] ? "T" : "N") + "* " + c.rows() + "x" + c.cols() + "x" + a.cols();
+        }
         if (!method.getName().equals("gemm") || args == null || args.length != 7) return method.getName();
         Tensor a = (Tensor) args[0], c = (Tensor) args[4];
         boolean transA = (Boolean) args[1], transB = (Boolean) args[3];
