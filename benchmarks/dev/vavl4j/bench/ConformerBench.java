@@ -18,15 +18,25 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Hot CPU pieces at the paper width (d 512, 8 heads, K 31) on B 4, T 150 with unequal lengths: the
- * relative-position attention core forward+backward, and one whole Conformer block forward+backward in
- * train mode, so a change to one op can be judged alone.
+ * One whole Conformer block (½FF, relative-position MHSA, conv module, ½FF, LN) forward and
+ * forward+backward in train mode at the paper width (d 512, 8 heads, FF 2048, kernel 31) on B 4, T 150
+ * with unequal lengths, through the public layer API on a {@link CpuBackend}: the sum of the pieces that
+ * {@link GemmBench}, {@link AttentionBench} and {@link ConvBench} measure alone, plus the layer norms,
+ * activations and dropout between them. A training step runs 3 such blocks per modality and 2 shared
+ * (see {@link TrainStepBench}).
+ *
+ * <p>Each invocation runs inside a workspace, as a training step does, so activations come from and go back
+ * to the backend's buffer pool. There is no peer in Java; the PyTorch peer is compared end to end (a whole
+ * training step) by {@code native-build/bench-vs-pytorch.sh}. {@code dropout} 0.1 is the paper's training
+ * rate.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,54 +45,58 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 4, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ConformerBench {
+    static {
+        BenchEnv.init();
+    }
+
     private static final int B = 4, T = 150, D = 512, H = 8;
+
+    @Param({"0.1", "0"})
+    public float dropout;
 
     private final Backend be = new CpuBackend();
     private ConformerBlock block;
     private SeqMask mask;
-    private Tensor x, dOut, q, k, v, pos, u, vb, probs, ctx;
+    private Tensor x, dOut;
+    private long seed;
 
     @Setup
     public void setup() {
-        VavlConfig cfg = VavlConfig.paperDefaults().with(Map.of("modality_layers", 0, "shared_layers", 1, "dropout", 0.0));
+        BenchEnv.report("ConformerBench");
+        VavlConfig cfg = VavlConfig.paperDefaults().with(Map.of("modality_layers", 0, "shared_layers", 1));
         ParameterStore store = ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, 1), "init");
         block = new ConformerBlock(store, "shared.conformer.blocks.0", H);
         mask = be.mask(new int[] {150, 120, 90, 75}, T);
         SplittableRandom rng = new SplittableRandom(7);
         x = random(rng, B, T, D);
         dOut = random(rng, B, T, D);
-        q = random(rng, B, T, D);
-        k = random(rng, B, T, D);
-        v = random(rng, B, T, D);
-        pos = random(rng, 2 * T - 1, D);
-        u = random(rng, H, D / H);
-        vb = random(rng, H, D / H);
-        probs = be.zeros(B, H, T, T);
-        ctx = be.zeros(B, T, D);
     }
 
     private Tensor random(SplittableRandom rng, int... shape) {
-        Tensor t = be.zeros(shape);
-        float[] vals = new float[t.size()];
+        float[] vals = new float[shape[0] * shape[1] * shape[2]];
         for (int i = 0; i < vals.length; i++) vals[i] = (float) (rng.nextDouble() - 0.5);
         return be.fromHost(vals, shape);
     }
 
-    @Benchmark
-    public Tensor attentionCoreForwardBackward() {
-        be.relPosAttention(q, k, v, pos, u, vb, H, mask, 0f, 0L, probs, ctx);
-        Tensor dq = be.zeros(B, T, D), dk = be.zeros(B, T, D), dv = be.zeros(B, T, D), dPos = be.zeros(2 * T - 1, D);
-        be.relPosAttentionBackward(ctx, q, k, v, pos, u, vb, H, mask, 0f, 0L, probs, dq, dk, dv, dPos,
-                be.zeros(H, D / H), be.zeros(H, D / H));
-        return dq;
+    private ForwardContext context() {
+        return new ForwardContext(be, true, dropout, 0f, 1e-5f, 1e-5f, 0.1f, ++seed);
     }
 
     @Benchmark
-    public Tensor conformerBlockForwardBackward() {
-        ForwardContext fc = new ForwardContext(be, true, 0f, 0f, 1e-5f, 1e-5f, 0.1f, 1L);
-        ConformerBlock.Result r = block.forward(fc, x, mask);
-        Tensor dx = be.zeros(B, T, D);
-        block.backward(fc, r.saved(), dOut, mask, dx);
-        return dx;
+    public void conformerBlockForward(Blackhole bh) {
+        try (var ws = be.openWorkspace()) {
+            bh.consume(block.forward(context(), x, mask).out());
+        }
+    }
+
+    @Benchmark
+    public void conformerBlockForwardBackward(Blackhole bh) {
+        try (var ws = be.openWorkspace()) {
+            ForwardContext fc = context();
+            ConformerBlock.Result r = block.forward(fc, x, mask);
+            Tensor dx = be.zeros(B, T, D);
+            block.backward(fc, r.saved(), dOut, mask, dx);
+            bh.consume(dx);
+        }
     }
 }

@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A whole VAVL training step (visual, audio, fusion steps with Adam) and eval inference of both
- * modalities plus fusion, on the CPU backend at the paper configuration, lengths drawn in [T/2, T].
+ * modalities plus fusion, on the CPU backend at the paper configuration, lengths drawn in [T/2, T]. The
+ * end-to-end number that {@link GemmBench}, {@link AttentionBench}, {@link ConvBench} and
+ * {@link ConformerBench} break down; its PyTorch peer is {@code native-build/bench-vs-pytorch.sh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -34,6 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx8g"})
 public class TrainStepBench {
+    static {
+        BenchEnv.init();
+    }
+
     @Param({"4"})
     public int batch;
     @Param({"150"})
@@ -47,6 +53,7 @@ public class TrainStepBench {
 
     @Setup
     public void setup() {
+        BenchEnv.report("TrainStepBench");
         VavlConfig cfg = VavlConfig.paperDefaults();
         CpuBackend be = new CpuBackend();
         model = new VavlModel(cfg, ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, 1), "init"));
