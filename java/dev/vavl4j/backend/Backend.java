@@ -69,16 +69,19 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@link #gemm} over the rows of valid frames only: A (not transposed) and C hold one row per frame,
-     * row b·T + t for frame t of sample b, and {@code C[r] ← A[r]·op(B) + beta·C[r]} for the rows with
-     * t &lt; length(b). Rows of padded frames are set to 0 when beta = 0 and left as they are when beta = 1
-     * (no other beta). What a position-wise layer computes on padding is never read (attention, the conv,
+     * row b·T + t for frame t of sample b, and {@code C[r] ← A[r]·op(B) + beta·C[r]} (plus {@code bias} when
+     * given, beta 0 only) for the rows with t &lt; length(b). Rows of padded frames are set to 0 when beta = 0
+     * and left as they are when beta = 1 (no other beta). The bias rides along so a backend can write it
+     * into C just before the product accumulates there, instead of a separate pass over C after it. What a position-wise layer computes on padding is never read (attention, the conv,
      * batch statistics and pooling all mask it, and its gradient is zero), so a backend may skip it: the
      * CPU backend does, about 14% of the products of a paper-size batch. The default computes every row.
      */
-    default void gemmValidRows(Tensor a, Tensor b, boolean transB, Tensor c, float beta, SeqMask mask) {
+    default void gemmValidRows(Tensor a, Tensor b, boolean transB, Tensor bias, Tensor c, float beta, SeqMask mask) {
         OpChecks.gemmDims(a, false, b, transB, c);
+        if (bias != null && beta != 0f) throw new IllegalArgumentException("gemmValidRows: a bias needs beta 0, got " + beta);
         if (beta == 0f) {
             gemm(a, false, b, transB, c, 1f, 0f);
+            if (bias != null) addBias(c, bias);
             zeroPadded(c, mask);
         } else if (beta == 1f) {
             Tensor masked = zeros(a.shape());

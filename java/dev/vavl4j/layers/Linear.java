@@ -30,7 +30,7 @@ public final class Linear {
     public Tensor forwardNoBias(Backend be, Tensor x, SeqMask frames) {
         Tensor y = be.empty(Shapes.withCols(x, outFeatures()));
         if (frames == null) be.gemm(x, false, weight.value, true, y, 1f, 0f);
-        else be.gemmValidRows(x, weight.value, true, y, 0f, frames);
+        else be.gemmValidRows(x, weight.value, true, null, y, 0f, frames);
         return y;
     }
 
@@ -38,9 +38,14 @@ public final class Linear {
         return forward(be, x, null);
     }
 
-    /** x·Wᵀ + b, over the valid frames' rows only when {@code frames} is given (padded rows hold b). */
+    /** x·Wᵀ + b, over the valid frames' rows only when {@code frames} is given (padded rows are 0). */
     public Tensor forward(Backend be, Tensor x, SeqMask frames) {
-        Tensor y = forwardNoBias(be, x, frames);
+        if (frames != null) {
+            Tensor y = be.empty(Shapes.withCols(x, outFeatures()));
+            be.gemmValidRows(x, weight.value, true, bias == null ? null : bias.value, y, 0f, frames);
+            return y;
+        }
+        Tensor y = forwardNoBias(be, x, null);
         if (bias != null) be.addBias(y, bias.value);
         return y;
     }
@@ -65,6 +70,6 @@ public final class Linear {
         be.gemm(dy, true, x, false, weight.grad(be), 1f, 1f);
         if (dx == null) return;
         if (frames == null) be.gemm(dy, false, weight.value, false, dx, 1f, 1f);
-        else be.gemmValidRows(dy, weight.value, false, dx, 1f, frames);
+        else be.gemmValidRows(dy, weight.value, false, null, dx, 1f, frames);
     }
 }

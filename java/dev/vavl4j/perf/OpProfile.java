@@ -51,8 +51,8 @@ public final class OpProfile {
     }
 
     /**
-     * 2·m·n·k for gemm(a, transA, b, transB, c, alpha, beta), and for gemmValidRows(a, b, transB, c, beta,
-     * mask) counting every row, padded ones included: the model's FLOPs as a dense implementation (the
+     * 2·m·n·k for gemm(a, transA, b, transB, c, alpha, beta), and for gemmValidRows(a, b, transB, bias, c,
+     * beta, mask) counting every row, padded ones included: the model's FLOPs as a dense implementation (the
      * PyTorch peer) computes them, whatever a backend skips. 0 for any other op.
      */
     private static long gemmFlops(Method method, Object[] args) {
@@ -62,8 +62,8 @@ public final class OpProfile {
             long k = (Boolean) args[1] ? a.rows() : a.cols();
             return 2L * c.rows() * c.cols() * k;
         }
-        if (method.getName().equals("gemmValidRows") && args.length == 6) {
-            Tensor a = (Tensor) args[0], c = (Tensor) args[3];
+        if (method.getName().equals("gemmValidRows") && args.length == 7) {
+            Tensor a = (Tensor) args[0], c = (Tensor) args[4];
             return 2L * c.rows() * c.cols() * a.cols();
         }
         return 0;
@@ -71,8 +71,8 @@ public final class OpProfile {
 
     /** gemm(a, transA, b, transB, c, alpha, beta) → "gemm NT m×n×k", gemmValidRows → "gemm NT* m×n×k"; else the name. */
     private static String key(Method method, Object[] args) {
-        if (method.getName().equals("gemmValidRows") && args != null && args.length == 6) {
-            Tensor a = (Tensor) args[0], c = (Tensor) args[3];
+        if (method.getName().equals("gemmValidRows") && args != null && args.length == 7) {
+            Tensor a = (Tensor) args[0], c = (Tensor) args[4];
             return "gemm N" + ((Boolean) args[2] ? "T" : "N") + "* " + c.rows() + "x" + c.cols() + "x" + a.cols();
         }
         if (!method.getName().equals("gemm") || args == null || args.length != 7) return method.getName();

@@ -41,7 +41,7 @@ class OpProfileTest {
         OpProfile profile = new OpProfile();
         Backend be = profile.wrap(new CpuBackend());
         Tensor x = be.zeros(2, 3, 4), w = be.zeros(5, 4), y = be.zeros(2, 3, 5);
-        be.gemmValidRows(x, w, true, y, 0f, be.mask(new int[] {1, 3}, 3));
+        be.gemmValidRows(x, w, true, null, y, 0f, be.mask(new int[] {1, 3}, 3));
         OpProfile.Entry e = profile.entries().stream().filter(en -> en.op().startsWith("gemm")).findFirst().orElseThrow();
         assertEquals("gemm NT* 6x5x4", e.op());
         assertEquals(2L * 6 * 5 * 4, e.flops());

@@ -118,15 +118,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void gemmValidRows(Tensor a, Tensor b, boolean transB, Tensor c, float beta, SeqMask mask) {
+    public void gemmValidRows(Tensor a, Tensor b, boolean transB, Tensor bias, Tensor c, float beta, SeqMask mask) {
         int[] mnk = OpChecks.gemmDims(a, false, b, transB, c);
         CpuMask cm = m(mask);
         if (mnk[0] != cm.batch() * cm.time()) {
             throw new IllegalArgumentException("gemmValidRows: " + mnk[0] + " rows for a mask of " + cm.batch() + "x" + cm.time());
         }
         if (beta != 0f && beta != 1f) throw new IllegalArgumentException("gemmValidRows: beta must be 0 or 1, got " + beta);
-        if (!CpuGemm.validRows(cm.lengths(), cm.time(), mnk[1], mnk[2], f(a), f(b), transB, beta, f(c))) {
-            Backend.super.gemmValidRows(a, b, transB, c, beta, mask);
+        if (bias != null && beta != 0f) throw new IllegalArgumentException("gemmValidRows: a bias needs beta 0, got " + beta);
+        if (bias != null) checkCols(c, bias);
+        float[] biasData = bias == null ? null : f(bias);
+        if (!CpuGemm.validRows(cm.lengths(), cm.time(), mnk[1], mnk[2], f(a), f(b), transB, biasData, beta, f(c))) {
+            Backend.super.gemmValidRows(a, b, transB, bias, c, beta, mask);
         }
     }
 

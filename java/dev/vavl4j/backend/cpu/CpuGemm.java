@@ -41,18 +41,41 @@ public final class CpuGemm {
     }
 
     /**
-     * {@code C[r] ← A[r]·op(B) + beta·C[r]} for the rows r = b·T + t with t &lt; lengths[b] (A [B·T, k], C [B·T, n]),
-     * padded rows of C zeroed when beta = 0: one OpenBLAS product per sample over its valid rows. False
+     * {@code C[r] ← A[r]·op(B) + beta·C[r]} (+ bias, with beta 0) for the rows r = b·T + t with t &lt; lengths[b]
+     * (A [B·T, k], C [B·T, n]), padded rows of C zeroed when beta = 0, through OpenBLAS. False
      * (nothing done) without OpenBLAS: the Java kernel has no row offsets, and the caller computes all rows.
      */
-    static boolean validRows(int[] lengths, int T, int n, int k, float[] a, float[] b, boolean transB, float beta,
-                             float[] c) {
+    static boolean validRows(int[] lengths, int T, int n, int k, float[] a, float[] b, boolean transB, float[] bias,
+                             float beta, float[] c) {
         OpenBlas blas = OpenBlas.get();
         if (blas == null) return false;
-        for (int s = 0; s < lengths.length; s++) {
-            int r0 = s * T, len = lengths[s];
-            blasGemm(blas, len, n, k, 1f, a, r0 * k, false, b, transB, beta, c, r0 * n);
-            if (beta == 0f && len < T) java.util.Arrays.fill(c, (r0 + len) * n, (r0 + T) * n, 0f);
+        int total = java.util.Arrays.stream(lengths).sum();
+        // The valid rows of all samples, in order, cut into one share per core: each core runs its share as
+        // single-threaded products over whole rows of C (one per sample it touches), so B is packed once per
+        // product and no product is cut narrower than C.
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), total / 32));
+        int share = (total + threads - 1) / threads;
+        int[] lens = lengths;
+        Parallel.forEach(threads, Long.MAX_VALUE / threads, t -> {
+            int from = t * share, to = Math.min(total, from + share), seen = 0;
+            for (int s = 0; s < lens.length && seen < to; s++) {
+                int r0 = Math.max(from, seen), r1 = Math.min(to, seen + lens[s]);
+                if (r0 < r1) {
+                    int row = s * T + (r0 - seen);
+                    if (bias != null) {
+                        // the bias rows are still in cache when the product accumulates onto them
+                        for (int r = row; r < row + r1 - r0; r++) System.arraycopy(bias, 0, c, r * n, n);
+                    }
+                    blas.sgemm(false, transB, r1 - r0, n, k, 1f, a, row * k, k, b, 0, transB ? k : n,
+                            bias != null ? 1f : beta, c, row * n, n);
+                }
+                seen += lens[s];
+            }
+        });
+        if (beta == 0f) {
+            for (int s = 0; s < lengths.length; s++) {
+                if (lengths[s] < T) java.util.Arrays.fill(c, (s * T + lengths[s]) * n, (s + 1) * T * n, 0f);
+            }
         }
         return true;
     }

@@ -24,9 +24,10 @@ class GemmValidRowsTest {
         return v;
     }
 
-    @ParameterizedTest(name = "transB={0} beta={1} lengths={2}")
-    @CsvSource({"true, 0, 5 1 3", "true, 1, 5 1 3", "false, 0, 2 5 5", "false, 1, 1 4 2", "true, 0, 5 5 5"})
-    void validRowsMatchTheFullProductAndPaddedRowsFollowBeta(boolean transB, float beta, String lengthList) {
+    @ParameterizedTest(name = "transB={0} beta={1} lengths={2} bias={3}")
+    @CsvSource({"true, 0, 5 1 3, false", "true, 1, 5 1 3, false", "false, 0, 2 5 5, false", "false, 1, 1 4 2, false",
+        "true, 0, 5 5 5, false", "true, 0, 5 1 3, true", "false, 0, 1 4 2, true"})
+    void validRowsMatchTheFullProductAndPaddedRowsFollowBeta(boolean transB, float beta, String lengthList, boolean withBias) {
         int[] lengths = java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray();
         int B = lengths.length, T = 5, k = 37, n = 300;
         Random r = new Random(B * 31L + (transB ? 1 : 0) + (long) beta);
@@ -35,8 +36,10 @@ class GemmValidRowsTest {
         Tensor w = transB ? be.fromHost(randn(r, n * k), n, k) : be.fromHost(randn(r, k * n), k, n);
         float[] c0 = randn(r, B * T * n);
         Tensor c = be.fromHost(c0.clone(), B, T, n), full = be.fromHost(c0.clone(), B, T, n);
-        be.gemmValidRows(a, w, transB, c, beta, mask);
+        Tensor bias = withBias ? be.fromHost(randn(r, n), n) : null;
+        be.gemmValidRows(a, w, transB, bias, c, beta, mask);
         be.gemm(a, false, w, transB, full, 1f, beta);
+        if (withBias) be.addBias(full, bias);
         float[] got = be.toHost(c), want = be.toHost(full);
         for (int b = 0; b < B; b++) {
             for (int t = 0; t < T; t++) {
@@ -54,7 +57,7 @@ class GemmValidRowsTest {
     void otherBetasAreRefused(float beta) {
         SeqMask mask = be.mask(new int[] {2, 1}, 2);
         Tensor a = be.zeros(2, 2, 3), w = be.zeros(4, 3), c = be.zeros(2, 2, 4);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, c, beta, mask));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, null, c, beta, mask));
         assertEquals(true, e.getMessage().contains("beta"), e.getMessage());
     }
 
@@ -63,6 +66,16 @@ class GemmValidRowsTest {
     void aMaskOfAnotherSizeIsRefused(int T) {
         SeqMask mask = be.mask(new int[] {1, 1}, T);
         Tensor a = be.zeros(2, 2, 3), w = be.zeros(4, 3), c = be.zeros(2, 2, 4);
-        assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, c, 0f, mask));
+        assertThrows(IllegalArgumentException.class, () -> be.gemmValidRows(a, w, true, null, c, 0f, mask));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1"})
+    void aBiasWithAccumulationIsRefused(float beta) {
+        SeqMask mask = be.mask(new int[] {2, 1}, 2);
+        Tensor a = be.zeros(2, 2, 3), w = be.zeros(4, 3), c = be.zeros(2, 2, 4), bias = be.zeros(4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> be.gemmValidRows(a, w, true, bias, c, beta, mask));
+        assertEquals(true, e.getMessage().contains("bias"), e.getMessage());
     }
 }
