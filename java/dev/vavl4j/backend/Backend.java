@@ -70,9 +70,11 @@ public interface Backend extends AutoCloseable {
     /**
      * {@link #gemm} over the rows of valid frames only: A (not transposed) and C hold one row per frame,
      * row b·T + t for frame t of sample b, and {@code C[r] ← A[r]·op(B) + beta·C[r]} (plus {@code bias} when
-     * given, beta 0 only) for the rows with t &lt; length(b). Rows of padded frames are set to 0 when beta = 0
-     * and left as they are when beta = 1 (no other beta). The bias rides along so a backend can write it
-     * into C just before the product accumulates there, instead of a separate pass over C after it. What a position-wise layer computes on padding is never read (attention, the conv,
+     * given, beta 0 only) for the rows with t &lt; length(b). Rows of padded frames are set to 0 when beta = 0.
+     * When beta = 1 (no other beta) they are left as they are, or, by a backend that computes every row,
+     * accumulate A's padded rows times op(B): the same thing when those rows of A are 0, as they are in
+     * every input gradient of the model. The bias rides along so a backend can write it into C just before
+     * the product accumulates there, instead of a separate pass over C after it. What a position-wise layer computes on padding is never read (attention, the conv,
      * batch statistics and pooling all mask it, and its gradient is zero), so a backend may skip it: the
      * CPU backend does, about 14% of the products of a paper-size batch. The default computes every row.
      */
@@ -84,10 +86,7 @@ public interface Backend extends AutoCloseable {
             if (bias != null) addBias(c, bias);
             zeroPadded(c, mask);
         } else if (beta == 1f) {
-            Tensor masked = zeros(a.shape());
-            copy(a, masked);
-            zeroPadded(masked, mask);
-            gemm(masked, false, b, transB, c, 1f, 1f);
+            gemm(a, false, b, transB, c, 1f, 1f);
         } else {
             throw new IllegalArgumentException("gemmValidRows: beta must be 0 or 1, got " + beta);
         }
