@@ -82,13 +82,13 @@ public class AttentionBench {
         int T = time;
         mask = be.mask(len, T);
         SplittableRandom rng = new SplittableRandom(7);
-        q = random(rng, B, T, D);
-        k = random(rng, B, T, D);
-        v = random(rng, B, T, D);
-        pos = random(rng, 2 * T - 1, D);
-        u = random(rng, H, D / H);
-        vb = random(rng, H, D / H);
-        dCtx = random(rng, B, T, D);
+        q = BenchEnv.random(be, rng, B, T, D);
+        k = BenchEnv.random(be, rng, B, T, D);
+        v = BenchEnv.random(be, rng, B, T, D);
+        pos = BenchEnv.random(be, rng, 2 * T - 1, D);
+        u = BenchEnv.random(be, rng, H, D / H);
+        vb = BenchEnv.random(be, rng, H, D / H);
+        dCtx = BenchEnv.random(be, rng, B, T, D);
         probs = be.zeros(B, H, T, T);
         ctx = be.zeros(B, T, D);
         dq = be.zeros(B, T, D);
@@ -99,11 +99,6 @@ public class AttentionBench {
         dVb = be.zeros(H, D / H);
     }
 
-    private Tensor random(SplittableRandom rng, int... shape) {
-        float[] vals = new float[Math.toIntExact(Arrays.stream(shape).asLongStream().reduce(1, (x, y) -> x * y))];
-        for (int i = 0; i < vals.length; i++) vals[i] = (float) (rng.nextDouble() - 0.5);
-        return be.fromHost(vals, shape);
-    }
 
     private long nextSeed() {
         return dropout > 0 ? ++seed : 0L;

@@ -1,8 +1,12 @@
 package dev.vavl4j.bench;
 
+import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuGemm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * What every benchmark JVM needs before the CPU backend loads: the folder of the OpenBLAS that the build
@@ -43,6 +47,13 @@ final class BenchEnv {
     static void report(String bench) {
         System.out.println(System.lineSeparator() + "# " + bench + ": GEMM = " + CpuGemm.implementation() + "; " + OPENBLAS_BUNDLED + " = "
                 + System.getProperty(OPENBLAS_BUNDLED));
+    }
+
+    /** A tensor of the given shape with values uniform in [−0.5, 0.5). */
+    static Tensor random(Backend be, SplittableRandom rng, int... shape) {
+        float[] vals = new float[Math.toIntExact(Arrays.stream(shape).asLongStream().reduce(1, (x, y) -> x * y))];
+        for (int i = 0; i < vals.length; i++) vals[i] = (float) (rng.nextDouble() - 0.5);
+        return be.fromHost(vals, shape);
     }
 
     /** True when {@link CpuGemm#gemm} and the attention core run on OpenBLAS. */

@@ -68,15 +68,10 @@ public class ConformerBench {
         block = new ConformerBlock(store, "shared.conformer.blocks.0", H);
         mask = be.mask(new int[] {150, 120, 90, 75}, T);
         SplittableRandom rng = new SplittableRandom(7);
-        x = random(rng, B, T, D);
-        dOut = random(rng, B, T, D);
+        x = BenchEnv.random(be, rng, B, T, D);
+        dOut = BenchEnv.random(be, rng, B, T, D);
     }
 
-    private Tensor random(SplittableRandom rng, int... shape) {
-        float[] vals = new float[shape[0] * shape[1] * shape[2]];
-        for (int i = 0; i < vals.length; i++) vals[i] = (float) (rng.nextDouble() - 0.5);
-        return be.fromHost(vals, shape);
-    }
 
     private ForwardContext context() {
         return new ForwardContext(be, true, dropout, 0f, 1e-5f, 1e-5f, 0.1f, ++seed);

@@ -86,20 +86,15 @@ public class ConvBench {
         weight = store.param(PREFIX + ".depthwise.weight").value;
         mask = be.mask(len, T);
         SplittableRandom rng = new SplittableRandom(11);
-        x = random(rng, B, T, D);
-        dOut = random(rng, B, T, D);
-        z = random(rng, B, T, D);
-        dC = random(rng, B, T, D);
+        x = BenchEnv.random(be, rng, B, T, D);
+        dOut = BenchEnv.random(be, rng, B, T, D);
+        z = BenchEnv.random(be, rng, B, T, D);
+        dC = BenchEnv.random(be, rng, B, T, D);
         c = be.zeros(B, T, D);
         dz = be.zeros(B, T, D);
         dWeight = be.zeros(weight.shape());
     }
 
-    private Tensor random(SplittableRandom rng, int... shape) {
-        float[] vals = new float[shape[0] * shape[1] * shape[2]];
-        for (int i = 0; i < vals.length; i++) vals[i] = (float) (rng.nextDouble() - 0.5);
-        return be.fromHost(vals, shape);
-    }
 
     private ForwardContext context() {
         return new ForwardContext(be, true, dropout, 0f, 1e-5f, 1e-5f, 0.1f, ++seed);
