@@ -22,6 +22,14 @@ public final class CpuBackend implements Backend {
     private final CpuBufferPool pool = new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4);
     private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(t -> pool.give(t.release())));
 
+    /**
+     * A CPU backend. A bad OpenBLAS setting ({@code VAVL_OPENBLAS} / {@code -Dvavl.openblas} naming a file
+     * that is missing or not OpenBLAS) fails here, with the setting in the message, before any work starts.
+     */
+    public CpuBackend() {
+        OpenBlas.get();
+    }
+
     @Override
     public String name() {
         return "cpu";

@@ -38,7 +38,9 @@ final class OpenBlas {
     private static final String[] BUNDLED_DEPENDENCIES = {"libquadmath.so.0", "libgcc_s.so.1", "libgfortran.so.5"};
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
-    private static final OpenBlas INSTANCE = load();
+    /** The library, null (none present, or turned off), or the configuration error to report on use. */
+    private static final Object LOADED = loadOrError();
+    private static final OpenBlas INSTANCE = LOADED instanceof OpenBlas o ? o : null;
 
     private final MethodHandle sgemm;
     private final String origin;
@@ -48,19 +50,25 @@ final class OpenBlas {
         this.origin = origin;
     }
 
-    /** The loaded library, or null when none is present or it was turned off. */
+    /**
+     * The loaded library, or null when none is present or it was turned off. A library that was named but
+     * cannot be used (no such file, not a library, no cblas_sgemm) is an IllegalArgumentException on every
+     * call, naming the setting and the file: a product must not silently run on another kernel than asked.
+     */
     static OpenBlas get() {
+        if (LOADED instanceof IllegalArgumentException e) throw new IllegalArgumentException(e.getMessage(), e);
         return INSTANCE;
     }
 
-    /** Where the library came from, or why the Java kernel is used. */
+    /** Where the library came from, or why the Java kernel is used (or what is wrong with the setting). */
     static String describe() {
+        if (LOADED instanceof IllegalArgumentException e) return "unusable OpenBLAS setting: " + e.getMessage();
         return INSTANCE != null ? "OpenBLAS sgemm (" + INSTANCE.origin + ")" : "Java Vector API kernel (" + whyNot() + ")";
     }
 
     private static String whyNot() {
         String choice = choice();
-        if ("none".equalsIgnoreCase(choice)) return ENV + "=none";
+        if ("none".equalsIgnoreCase(choice)) return setting() + "=none";
         return SONAME + " not found, nor a bundled copy (" + BUNDLED_PROPERTY + "); apt-get install libopenblas0-pthread, or set " + ENV;
     }
 
@@ -69,6 +77,31 @@ final class OpenBlas {
         if (p != null && !p.isBlank()) return p.trim();
         String e = System.getenv(ENV);
         return e == null || e.isBlank() ? null : e.trim();
+    }
+
+    /** How the user named the library, for messages: the system property if set, else the variable. */
+    private static String setting() {
+        String p = System.getProperty(PROPERTY);
+        return p != null && !p.isBlank() ? "-D" + PROPERTY : ENV;
+    }
+
+    private static Object loadOrError() {
+        try {
+            return load();
+        } catch (IllegalArgumentException e) {
+            return e;
+        }
+    }
+
+    /** dlopen of a file that is not a shared object makes the JVM print warnings before it fails: check first. */
+    private static void requireElf(Path file, String what) {
+        byte[] head = new byte[4];
+        try (var in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 4) == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') return;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(what + ": cannot read it (" + e.getMessage() + ")");
+        }
+        throw new IllegalArgumentException(what + ": not a shared library (no ELF header)");
     }
 
     /** The bundled library's folder, when the property names one that holds it. */
@@ -85,11 +118,17 @@ final class OpenBlas {
         SymbolLookup lib;
         String origin;
         if (choice != null) {
+            String what = setting() + "=" + choice;
             if (!Files.isRegularFile(Path.of(choice))) {
-                throw new IllegalStateException(ENV + "=" + choice + ": no such file (name a libopenblas.so, or 'none')");
+                throw new IllegalArgumentException(what + ": no such file (name a libopenblas.so.0, or 'none' for the Java kernel)");
             }
-            lib = SymbolLookup.libraryLookup(Path.of(choice), Arena.global());
-            origin = choice;
+            requireElf(Path.of(choice), what);
+            try {
+                lib = SymbolLookup.libraryLookup(Path.of(choice), Arena.global());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(what + ": cannot be loaded (" + e.getMessage() + ")", e);
+            }
+            return bind(lib, choice, what);
         } else {
             try {
                 lib = SymbolLookup.libraryLookup(SONAME, Arena.global());
@@ -104,13 +143,14 @@ final class OpenBlas {
                 origin = dir.resolve(SONAME) + ", bundled";
             }
         }
-        return bind(lib, origin);
+        return bind(lib, origin, origin);
     }
 
-    private static OpenBlas bind(SymbolLookup lib, String origin) {
+    /** {@code label} names the library in errors (with the setting that chose it, when one did). */
+    private static OpenBlas bind(SymbolLookup lib, String origin, String label) {
         Linker linker = Linker.nativeLinker();
         MemorySegment gemm = lib.find("cblas_sgemm").orElseThrow(
-                () -> new IllegalStateException(origin + " has no cblas_sgemm: not an OpenBLAS library"));
+                () -> new IllegalArgumentException(label + " has no cblas_sgemm: not an OpenBLAS library"));
         ValueLayout.OfInt i = ValueLayout.JAVA_INT;
         ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
         MethodHandle sgemm = linker.downcallHandle(gemm,
