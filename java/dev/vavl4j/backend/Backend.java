@@ -31,8 +31,8 @@ public interface Backend extends AutoCloseable {
     /**
      * A new tensor whose contents are undefined, for an output that the next op writes in full (a product
      * with beta 0, an elementwise result). Saves the fill pass of {@link #zeros}; a backend may return
-     * zeros. The CPU backend fills it with NaN under {@code -Dvavl.cpu.poisonEmpty=true} (the tests run
-     * so), so an op that leaves part of its output unwritten fails loudly.
+     * zeros. Both backends fill it with NaN under {@code -Dvavl.poisonEmpty=true} (the tests run so), so
+     * an op that leaves part of its output unwritten fails loudly.
      */
     default Tensor empty(int... shape) {
         return zeros(shape);

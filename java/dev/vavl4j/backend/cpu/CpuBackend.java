@@ -18,7 +18,7 @@ import java.util.List;
  * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
  */
 public final class CpuBackend implements Backend {
-    private static final boolean POISON_EMPTY = Boolean.getBoolean("vavl.cpu.poisonEmpty");
+    private static final boolean POISON_EMPTY = Boolean.getBoolean("vavl.poisonEmpty");
     private final CpuBufferPool pool = new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4);
     private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(t -> pool.give(t.release())));
 

@@ -21,6 +21,7 @@ import java.util.List;
  * queued after everything that used it.
  */
 public final class CudaBackend implements Backend {
+    private static final boolean POISON_EMPTY = Boolean.getBoolean("vavl.poisonEmpty");
     private final CudaDevice device;
     private final DeviceMemory memory;
     private final WorkspaceTracker<DeviceMemory.Block> workspaces;
@@ -123,6 +124,14 @@ public final class CudaBackend implements Backend {
     public Tensor zeros(int... shape) {
         CudaTensor t = scratch(shape);
         device.zero(t.address(), t.bytes());
+        return t;
+    }
+
+    /** No memset: the caller's next op writes it whole (NaN-filled under -Dvavl.poisonEmpty=true, for the tests). */
+    @Override
+    public Tensor empty(int... shape) {
+        CudaTensor t = scratch(shape);
+        if (POISON_EMPTY) fill(t, Float.NaN);
         return t;
     }
 
