@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-precision GEMM on the Vector API: {@code C ← alpha·op(A)·op(B) + beta·C}, all row-major.
+ * Single-precision GEMM, {@code C ← alpha·op(A)·op(B) + beta·C}, all row-major: through OpenBLAS when the
+ * library is present ({@link OpenBlas}), else on the Vector API kernel below, which is also the reference.
  *
- * <p>One micro-kernel does the work: 4 rows of C by two vector widths of columns, accumulated in
+ * <p>One micro-kernel does the Java work: 4 rows of C by two vector widths of columns, accumulated in
  * registers over the whole K range with a broadcast of A and contiguous rows of B. The three forms the
  * model needs reduce to it: Aᵀ is read through strides (its broadcast element is a scalar anyway) and
  * Bᵀ (the Linear weight in a forward pass) is packed once into K×N so the kernel streams rows.
@@ -34,7 +35,7 @@ public final class CpuGemm {
         if (m == 0 || n == 0) return;
         OpenBlas blas = OpenBlas.get();
         if (blas != null && k > 0) {
-            blasGemm(blas, m, n, k, alpha, a, 0, transA, b, transB, beta, c, 0);
+            blasGemm(blas, m, n, k, alpha, a, transA, b, transB, beta, c);
             return;
         }
         javaGemm(m, n, k, alpha, a, transA, b, transB, beta, c);
@@ -55,11 +56,10 @@ public final class CpuGemm {
         // product and no product is cut narrower than C.
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), total / 32));
         int share = (total + threads - 1) / threads;
-        int[] lens = lengths;
         Parallel.forEach(threads, Long.MAX_VALUE / threads, t -> {
             int from = t * share, to = Math.min(total, from + share), seen = 0;
-            for (int s = 0; s < lens.length && seen < to; s++) {
-                int r0 = Math.max(from, seen), r1 = Math.min(to, seen + lens[s]);
+            for (int s = 0; s < lengths.length && seen < to; s++) {
+                int r0 = Math.max(from, seen), r1 = Math.min(to, seen + lengths[s]);
                 if (r0 < r1) {
                     int row = s * T + (r0 - seen);
                     if (bias != null) {
@@ -69,7 +69,7 @@ public final class CpuGemm {
                     blas.sgemm(false, transB, r1 - r0, n, k, 1f, a, row * k, k, b, 0, transB ? k : n,
                             bias != null ? 1f : beta, c, row * n, n);
                 }
-                seen += lens[s];
+                seen += lengths[s];
             }
         });
         if (beta == 0f) {
@@ -90,8 +90,8 @@ public final class CpuGemm {
      * wider than tall) as there are cores, each a product of its own over a slice of A (or B) and all of the
      * other operand. Blocks are multiples of 16 so every call keeps full-width micro-tiles.
      */
-    private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, int aOff, boolean transA,
-                                 float[] b, boolean transB, float beta, float[] c, int cOff) {
+    private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, boolean transA,
+                                 float[] b, boolean transB, float beta, float[] c) {
         int lda = transA ? m : k, ldb = transB ? k : n;
         int threads = Runtime.getRuntime().availableProcessors();
         boolean byRows = m >= n;
@@ -102,11 +102,11 @@ public final class CpuGemm {
         Parallel.forEach(tasks, Long.MAX_VALUE / Math.max(1, tasks), t -> {
             int from = t * step, len = Math.min(extent, from + step) - from;
             if (byRows) {
-                blas.sgemm(transA, transB, len, n, k, alpha, a, aOff + (transA ? from : from * k), lda, b, 0, ldb,
-                        beta, c, cOff + from * n, n);
+                blas.sgemm(transA, transB, len, n, k, alpha, a, transA ? from : from * k, lda, b, 0, ldb, beta, c,
+                        from * n, n);
             } else {
-                blas.sgemm(transA, transB, m, len, k, alpha, a, aOff, lda, b, transB ? from * k : from, ldb, beta,
-                        c, cOff + from, n);
+                blas.sgemm(transA, transB, m, len, k, alpha, a, 0, lda, b, transB ? from * k : from, ldb, beta, c,
+                        from, n);
             }
         });
     }
