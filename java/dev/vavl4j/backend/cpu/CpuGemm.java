@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision GEMM, {@code C ← alpha·op(A)·op(B) + beta·C}, all row-major: through OpenBLAS when the
  * library is present ({@link OpenBlas}), else on the Vector API kernel below, which is also the reference.
  *
- * <p>One micro-kernel does the Java work: 8 rows of C (4 and 1 for the remainder) by two vector widths of
- * columns, accumulated in registers over the whole K range with a broadcast of A and contiguous rows of B. The three forms the
+ * <p>One micro-kernel does the Java work: 12 rows of C with AVX-512, else 8 (4 and 1 for the remainder), by
+ * two vector widths of columns, accumulated in registers over the whole K range with a broadcast of A and contiguous rows of B. The three forms the
  * model needs reduce to it: Aᵀ is read through strides (its broadcast element is a scalar anyway) and
  * Bᵀ (the Linear weight in a forward pass) is packed once into K×N so the kernel streams rows.
  */
@@ -18,7 +18,9 @@ public final class CpuGemm {
     private static final int VL = S.length();
     private static final int MR = 4;
     private static final int NR = 2 * VL;
-    private static final int TILE_M = 64;
+    /** 512-bit vectors (AVX-512) come with 32 registers: room for the 24 accumulators of kernel12x2. */
+    private static final boolean WIDE_REGISTERS = S.vectorBitSize() >= 512;
+    private static final int TILE_M = 48;
     private static final int TILE_N = 8 * NR;
 
     private CpuGemm() {}
@@ -179,6 +181,9 @@ public final class CpuGemm {
         int j = j0;
         for (; j + NR <= j1; j += NR) {
             int i = i0;
+            if (WIDE_REGISTERS) {
+                for (; i + 3 * MR <= i1; i += 3 * MR) kernel12x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
+            }
             for (; i + 2 * MR <= i1; i += 2 * MR) kernel8x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
             for (; i + MR <= i1; i += MR) kernel4x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
             for (; i < i1; i++) kernel1x2(i, j, n, k, alpha, a, aRow, aCol, b, c);
@@ -196,6 +201,103 @@ public final class CpuGemm {
                 }
             }
         }
+    }
+
+    /**
+     * 12 rows × 2 vectors: 24 accumulators, for vector units with 32 registers (AVX-512), where it keeps
+     * the multiply-adds busier still than {@link #kernel8x2}. Written out like it, for the same reason.
+     */
+    private static void kernel12x2(int i, int j, int n, int k, float alpha, float[] a, int aRow, int aCol,
+                                   float[] b, float[] c) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        FloatVector x;
+        for (int p = 0, ap = i * aRow, bp = j; p < k; p++, ap += aCol, bp += n) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
+            x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ap + 6 * aRow]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ap + 7 * aRow]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, a[ap + 8 * aRow]);
+            c80 = x.fma(b0, c80);
+            c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(S, a[ap + 9 * aRow]);
+            c90 = x.fma(b0, c90);
+            c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(S, a[ap + 10 * aRow]);
+            c100 = x.fma(b0, c100);
+            c101 = x.fma(b1, c101);
+            x = FloatVector.broadcast(S, a[ap + 11 * aRow]);
+            c110 = x.fma(b0, c110);
+            c111 = x.fma(b1, c111);
+        }
+        int o = i * n + j;
+        c00.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c01.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c10.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c11.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c20.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c21.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c30.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c31.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c40.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c41.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c50.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c51.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c60.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c61.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c70.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c71.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c80.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c81.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c90.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c91.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c100.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c101.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
+        o += n;
+        c110.mul(alpha).add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+        c111.mul(alpha).add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
     }
 
     /**
