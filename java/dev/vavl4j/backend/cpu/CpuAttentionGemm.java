@@ -175,18 +175,6 @@ final class CpuAttentionGemm {
     private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, VectorShape.forBitSize(64 * N));
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * N));
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(FS, x -> N - 1 - x);
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-    private static final LongVector IOTA = LongVector.zero(LS).addIndex(1);
-
-    /** Lanes i .. i+N−1 that dropout drops: {@link DropoutHash#uniform}(seed, i) &lt; p, as (h ≫ 40) &lt; p·2²⁴. */
-    private static VectorMask<Float> dropped(long seed, float p, long i) {
-        LongVector z = IOTA.add(i + 1).mul(GOLDEN).add(seed);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-        DoubleVector u = (DoubleVector) z.lanewise(VectorOperators.LSHR, 40).convert(VectorOperators.L2D, 0);
-        return u.compare(VectorOperators.LT, p * 16777216.0).cast(FS);
-    }
 
     private static DoubleVector widen(FloatVector x) {
         return (DoubleVector) x.convertShape(VectorOperators.F2D, DS, 0);
@@ -232,7 +220,7 @@ final class CpuAttentionGemm {
         for (j = 0; j + N <= L; j += N) {
             FloatVector a = narrow(widen(FloatVector.fromArray(FS, sc, s + j)).div(sum));
             a.intoArray(probs, prow + j);
-            if (p > 0) a = a.mul(keep).blend(0f, dropped(seed, p, prow + j));
+            if (p > 0) a = a.mul(keep).blend(0f, CpuVectorActivations.dropped(seed, p, prow + j));
             a.intoArray(sc, s + j);
         }
         for (; j < L; j++) {
@@ -253,7 +241,7 @@ final class CpuAttentionGemm {
         for (; j + N <= L; j += N) {
             FloatVector a = FloatVector.fromArray(FS, probs, prow + j), g = FloatVector.fromArray(FS, ds, r + j);
             if (p > 0) {
-                VectorMask<Float> drop = dropped(seed, p, prow + j);
+                VectorMask<Float> drop = CpuVectorActivations.dropped(seed, p, prow + j);
                 g = g.mul(keep).blend(0f, drop);
                 g.intoArray(ds, r + j);
                 a.mul(keep).blend(0f, drop).intoArray(pm, r + j);

@@ -35,19 +35,19 @@ final class CpuVectorActivations {
 
     private CpuVectorActivations() {}
 
-    /** Lanes dropped by dropout(seed, p) for elements i .. i+N−1: uniform(seed, i) &lt; p, as (h ≫ 40) &lt; p·2²⁴. */
-    private static VectorMask<Float> dropped(long seed, double threshold, long i) {
+    /**
+     * Lanes dropped by dropout(seed, p) for elements i .. i+N−1: uniform(seed, i) &lt; p, as (h ≫ 40) &lt; p·2²⁴.
+     * The one vector form of {@link dev.vavl4j.backend.DropoutHash}, shared with the attention's products.
+     */
+    static VectorMask<Float> dropped(long seed, float p, long i) {
         LongVector z = LongVector.fromArray(L, IOTA, 0).add(i + 1).mul(GOLDEN).add(seed);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
         DoubleVector u = (DoubleVector) z.lanewise(VectorOperators.LSHR, 40).convert(VectorOperators.L2D, 0);
-        return u.compare(VectorOperators.LT, threshold).cast(F);
+        return u.compare(VectorOperators.LT, p * 16777216.0).cast(F);
     }
 
-    private static double threshold(float p) {
-        return p * 16777216.0;
-    }
 
     /** σ(x) rounded to float, as {@link CpuActivations#sigmoid}: 1 / (1 + exp(−x)) in double. */
     private static FloatVector sigmoid(FloatVector x) {
@@ -117,7 +117,6 @@ final class CpuVectorActivations {
     /** pre[r, :] += bias, out = dropout(act(pre)) for rows [r0, r1) of [rows, cols] (act: swish or ReLU). */
     static void biasActivationDropout(float[] x, float[] b, float[] o, int cols, int r0, int r1, boolean relu,
                                       float p, float keep, long seed) {
-        double thr = threshold(p);
         for (int r = r0; r < r1; r++) {
             int base = r * cols, c = 0;
             for (; c + N <= cols; c += N) {
@@ -125,7 +124,7 @@ final class CpuVectorActivations {
                 FloatVector xv = FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, b, c));
                 xv.intoArray(x, i);
                 FloatVector a = relu ? xv.max(0f) : xv.mul(sigmoid(xv));
-                if (p > 0f) a = a.mul(keep).blend(0f, dropped(seed, thr, i));
+                if (p > 0f) a = a.mul(keep).blend(0f, dropped(seed, p, i));
                 a.intoArray(o, i);
             }
             for (; c < cols; c++) {
@@ -139,11 +138,10 @@ final class CpuVectorActivations {
 
     /** d = float(float(dropout(g)) · swish′(x)) with swish′ in double, for elements [from, to). */
     static void swishDropoutBackward(float[] g, float[] x, float[] d, int from, int to, float p, float keep, long seed) {
-        double thr = threshold(p);
         int i = from;
         for (; i + N <= to; i += N) {
             FloatVector gv = FloatVector.fromArray(F, g, i);
-            if (p > 0f) gv = gv.mul(keep).blend(0f, dropped(seed, thr, i));
+            if (p > 0f) gv = gv.mul(keep).blend(0f, dropped(seed, p, i));
             DoubleVector xd = (DoubleVector) FloatVector.fromArray(F, x, i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector s = DoubleVector.broadcast(D, 1.0).div(xd.neg().lanewise(VectorOperators.EXP).add(1.0));
             DoubleVector grad = s.mul(xd.mul(s.neg().add(1.0)).add(1.0));
@@ -158,11 +156,10 @@ final class CpuVectorActivations {
 
     /** d = dropout(g) where x &gt; 0, else 0, for elements [from, to). */
     static void reluDropoutBackward(float[] g, float[] x, float[] d, int from, int to, float p, float keep, long seed) {
-        double thr = threshold(p);
         int i = from;
         for (; i + N <= to; i += N) {
             FloatVector gv = FloatVector.fromArray(F, g, i);
-            if (p > 0f) gv = gv.mul(keep).blend(0f, dropped(seed, thr, i));
+            if (p > 0f) gv = gv.mul(keep).blend(0f, dropped(seed, p, i));
             // not (x > 0), so a NaN pre-activation gives 0 as in the scalar loop
             gv.blend(0f, FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, 0f).not()).intoArray(d, i);
         }
@@ -171,10 +168,9 @@ final class CpuVectorActivations {
 
     /** out = dropout(x) for elements [from, to); p &gt; 0. */
     static void dropout(float[] x, float[] o, int from, int to, float p, float keep, long seed) {
-        double thr = threshold(p);
         int i = from;
         for (; i + N <= to; i += N) {
-            FloatVector.fromArray(F, x, i).mul(keep).blend(0f, dropped(seed, thr, i)).intoArray(o, i);
+            FloatVector.fromArray(F, x, i).mul(keep).blend(0f, dropped(seed, p, i)).intoArray(o, i);
         }
         for (; i < to; i++) o[i] = CpuActivations.dropout(x[i], p, keep, seed, i);
     }
