@@ -4,7 +4,7 @@
 #
 #   native-build/build-fatbin.sh [--if-nvcc] [OUT]
 #
-# OUT defaults to the copy committed in the repository (java/resources/.../vavl_kernels.fatbin), which
+# OUT defaults to the copy committed in the repository (java/vavl4j-core/resources/.../vavl_kernels.fatbin), which
 # is what a build on a machine without nvcc embeds. Next to OUT it writes OUT.sources.sha256, the hash
 # of the kernel sources it was built from, so a test can tell when the committed fatbin is stale.
 # With --if-nvcc a machine without nvcc is not an error: the committed fatbin is used as it is.
@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if_nvcc=false
 if [[ ${1:-} == --if-nvcc ]]; then if_nvcc=true; shift; fi
-out=${1:-$root/java/resources/dev/vavl4j/backend/cuda/vavl_kernels.fatbin}
+out=${1:-$root/java/vavl4j-core/resources/dev/vavl4j/backend/cuda/vavl_kernels.fatbin}
 
 nvcc=${NVCC:-$(command -v nvcc || true)}
 [[ -z $nvcc && -x /usr/local/cuda/bin/nvcc ]] && nvcc=/usr/local/cuda/bin/nvcc

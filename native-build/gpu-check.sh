@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole GPU check in one call, on a GPU machine without Java (see prepare-device-carry.sh):
-#   1. the CUDA test suite (tests/dev/vavl4j/backend/cuda) on the real GPU: every op against the CPU
+#   1. the CUDA test suite (tests/vavl4j-core/dev/vavl4j/backend/cuda) on the real GPU: every op against the CPU
 #      reference, allocation counting, the shipped and extra parity fixtures, paper-size model parity;
 #   2. ./vavl parity --device cuda on the fixtures shipped in the jar;
 #   3. timing of the paper-config training step and inference (B 32, Ta 150, Tv 90), float32 and TF32.
@@ -31,7 +31,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 
 echo "== 1. CUDA tests on the GPU"
 "$java" "${jopts[@]}" -Dvavl.cuda.real=true -jar "$carry/junit-platform-console-standalone.jar" execute \
-  --class-path "$carry/vavl4j-cli.jar:$carry/test-classes:$root/tests/resources" "${tests[@]}" \
+  --class-path "$carry/vavl4j-cli.jar:$carry/test-classes:$root/tests/vavl4j-core/resources" "${tests[@]}" \
   --details=tree --disable-banner > "$log/junit.txt" 2>&1
 tests_rc=$?
 grep -E "tests (successful|failed|aborted|skipped)|✘|MethodSource" "$log/junit.txt" | grep -v "✔" | head -60

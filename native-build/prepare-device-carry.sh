@@ -6,7 +6,7 @@
 #
 # Why packed: the device tool moves at most 64 MiB per call, the working tree and the carried folder
 # together. The jlinked runtime is 44 MiB as files but about 20 MiB as xz, and the test resources
-# (parity fixtures, 6 MiB) already travel with the tree (tests/resources), so only the .class files are
+# (parity fixtures, 6 MiB) already travel with the tree (tests/vavl4j-core/resources), so only the .class files are
 # copied. The script ends by adding the tree and the carry up and fails when they leave under 4 MiB spare.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +23,7 @@ fi
 command -v xz >/dev/null || { echo "prepare-device-carry: needs xz (apt-get install xz-utils)" >&2; exit 1; }
 
 cd "$root"
-JAVA_HOME=$jdk mvn -B -q -DskipTests -Dvavl.buildDir="$root/target" package test-compile
+JAVA_HOME=$jdk mvn -B -q -DskipTests -Dvavl.buildRoot="$root/target" package test-compile
 rm -rf "$out"
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
   --compress=zip-9 --strip-debug --no-header-files --no-man-pages --output "$work/jdk"
 tar -C "$work" -cJf "$out/jdk.tar.xz" jdk
 cp target/vavl4j-cli.jar "$out/"
-(cd target/test-classes && find . -name '*.class' -print0 | tar --null -T - -cf -) | (mkdir -p "$out/test-classes" && tar -C "$out/test-classes" -xf -)
+(cd target/vavl4j-core/test-classes && find . -name '*.class' -print0 | tar --null -T - -cf -) | (mkdir -p "$out/test-classes" && tar -C "$out/test-classes" -xf -)
 JAVA_HOME=$jdk mvn -B -q dependency:copy -Dartifact=$junit_console -DoutputDirectory="$out" -Dmdep.stripVersion=true
 
 # What one device call moves: tracked and untracked-not-ignored files, plus the carried folder.

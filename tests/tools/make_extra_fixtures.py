@@ -1,6 +1,6 @@
-"""Makes the extra parity fixtures of tests/resources/dev/vavl4j/fixtures-extra with the shared oracle.
+"""Makes the extra parity fixtures of tests/vavl4j-core/resources/dev/vavl4j/fixtures-extra with the shared oracle.
 
-    /usr/bin/python3 tests/tools/make_extra_fixtures.py ../shared/oracle tests/resources/dev/vavl4j/fixtures-extra
+    /usr/bin/python3 tests/tools/make_extra_fixtures.py ../shared/oracle tests/vavl4j-core/resources/dev/vavl4j/fixtures-extra
 
 Needs PyTorch (Debian: apt-get install python3-torch). It only picks configurations; every number is
 computed by the oracle's own make_fixtures.main (shared/oracle, not copied here). The cases stress what

@@ -13,11 +13,11 @@ import java.util.SplittableRandom;
  * unpacked, in the system property {@code vavl.openblasBundled} (see OpenBlas.java).
  *
  * <p>Why here and not only in {@code @Fork(jvmArgsAppend)}: an annotation holds a constant, and the folder
- * depends on the build directory ({@code -Dvavl.buildDir}). So each benchmark class calls {@link #init()}
+ * depends on the build directory ({@code -Dvavl.buildRoot}). So each benchmark class calls {@link #init()}
  * from its static initialiser, which runs in the forked JVM before any op: a property given on the command
  * line wins (JMH passes the host JVM's flags on to its forks, and {@code -jvmArgsAppend} reaches them too);
  * otherwise the folder is found beside the benchmarks jar, where the same build unpacked it
- * ({@code ${vavl.buildDir}/vavl4j-benchmarks.jar} and {@code ${vavl.buildDir}/openblas/...}). A system
+ * ({@code ${vavl.buildRoot}/vavl4j-benchmarks.jar} and {@code ${vavl.buildRoot}/openblas/...}). A system
  * {@code libopenblas.so.0} or {@code VAVL_OPENBLAS} still come first, as OpenBlas.java orders them.
  */
 final class BenchEnv {

@@ -104,7 +104,7 @@ class ManifestTest {
 
     @Test
     void readsTheRealVavlFold() {
-        Path real = Path.of("tests/resources/dev/vavl4j/data/crema-d/label_consensus_1.csv");   // NOTICE.md beside it
+        Path real = Path.of("tests/vavl4j-core/resources/dev/vavl4j/data/crema-d/label_consensus_1.csv");   // NOTICE.md beside it
         List<String> cols = List.of("angry", "sad", "disgust", "fear", "neutral", "happy");
         Manifest m = Manifest.read(real, cols);
         assertEquals(5820, m.rows().size());

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The CPU backend against oracle fixtures of configurations unlike the shipped ones (see
- * tests/resources/dev/vavl4j/fixtures-extra/NOTICE.md), under the pass rules of the fixture README.
+ * tests/vavl4j-core/resources/dev/vavl4j/fixtures-extra/NOTICE.md), under the pass rules of the fixture README.
  */
 class ExtraFixturesParityTest {
 

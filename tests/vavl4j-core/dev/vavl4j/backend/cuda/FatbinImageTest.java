@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The kernels embedded in the jar: the architectures the issue asks for, built from today's cuda/ sources. */
 class FatbinImageTest {
-    private static final Path COMMITTED = Path.of("java/resources/dev/vavl4j/backend/cuda/vavl_kernels.fatbin");
+    private static final Path COMMITTED = Path.of("java/vavl4j-core/resources/dev/vavl4j/backend/cuda/vavl_kernels.fatbin");
 
     @Test
     void embeddedFatbinHasSassForAmpereToHopperAndPtx() {
@@ -47,7 +47,7 @@ class FatbinImageTest {
         for (Path p : sources) all.write(Files.readAllBytes(p));
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(all.toByteArray()));
         String recorded = Files.readString(Path.of(COMMITTED + ".sources.sha256")).trim();
-        assertEquals(hash, recorded, "java/resources/.../vavl_kernels.fatbin is stale: run native-build/build-fatbin.sh and commit it");
+        assertEquals(hash, recorded, "java/vavl4j-core/resources/.../vavl_kernels.fatbin is stale: run native-build/build-fatbin.sh and commit it");
     }
 
     @Test
