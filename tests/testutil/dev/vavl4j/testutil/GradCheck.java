@@ -361,7 +361,7 @@ public final class GradCheck {
                 .put("outputs", 3).put("dropout", 0.0).put("head_dropout", 0.0);
         o.putArray("head_hidden").add(6).add(5);
         overrides.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
-        return VavlConfig.fromJson(o, "test");
+        return VavlConfig.fromJson(o.toString(), "test");
     }
 
     /**

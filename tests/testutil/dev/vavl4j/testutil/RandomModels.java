@@ -46,7 +46,7 @@ public final class RandomModels {
                 .put("outputs", 3).put("dropout", 0.0).put("head_dropout", 0.0).put("lr", 1e-2);
         o.putArray("head_hidden").add(8).add(6);
         overrides.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
-        return VavlConfig.fromJson(o, "test");
+        return VavlConfig.fromJson(o.toString(), "test");
     }
 
     public static VavlConfig smallConfig() {

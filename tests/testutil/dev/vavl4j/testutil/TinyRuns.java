@@ -1,5 +1,7 @@
 package dev.vavl4j.testutil;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.backend.cpu.CpuBackend;
@@ -9,6 +11,8 @@ import dev.vavl4j.train.TrainRequest;
 import dev.vavl4j.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Small generated corpora and a tiny model, so training tests run in seconds. */
 public final class TinyRuns {
@@ -37,8 +41,13 @@ public final class TinyRuns {
     }
 
     public static TrainRequest request(DemoCorpus.Summary c, Path out, ObjectNode settings, boolean resume) {
-        return new TrainRequest(c.manifest(), c.features(), VavlConfig.Task.CLASSIFICATION, DemoCorpus.LABELS, out, tinyModel(),
-                settings, resume);
+        return new TrainRequest(c.manifest(), c.features(), VavlConfig.Task.CLASSIFICATION, DemoCorpus.LABELS, out, keys(tinyModel()),
+                keys(settings), resume);
+    }
+
+    /** A JSON object's keys as the plain Java values {@link TrainRequest} takes. */
+    public static Map<String, Object> keys(ObjectNode node) {
+        return new ObjectMapper().convertValue(node, new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     public static Trainer.Result train(DemoCorpus.Summary c, Path out, int epochs) throws IOException {

@@ -2,6 +2,7 @@ package dev.vavl4j.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vavl4j.CheckpointException;
 import dev.vavl4j.io.FormatException;
 import dev.vavl4j.testutil.TinyRuns;
 import java.io.IOException;
@@ -44,7 +45,8 @@ class CheckpointTest {
         assertEquals(a.weights().keySet(), b.weights().keySet());
         for (String k : a.weights().keySet()) assertArrayEquals(a.weights().get(k).asFloats(), b.weights().get(k).asFloats(), 0f, k);
         assertEquals(a.optimizer().keySet(), b.optimizer().keySet());
-        assertEquals(a.trainerState(), b.trainerState());
+        assertEquals(a.trainingJson(), b.trainingJson());
+        assertNotNull(a.trainingJson(), "a training checkpoint keeps the trainer state");
     }
 
     @Test
@@ -89,9 +91,9 @@ class CheckpointTest {
         var n = assertThrows(RuntimeException.class, () -> Checkpoint.load(bad));
         assertTrue(n.getMessage().contains("normalization.safetensors"), n.getMessage());
 
-        var none = assertThrows(FormatException.class, () -> Checkpoint.load(tmp.resolve("corpus")));
+        var none = assertThrows(CheckpointException.class, () -> Checkpoint.load(tmp.resolve("corpus")));
         assertTrue(none.getMessage().contains("not a checkpoint"), none.getMessage());
-        var missing = assertThrows(FormatException.class, () -> Checkpoint.load(tmp.resolve("nowhere")));
+        var missing = assertThrows(CheckpointException.class, () -> Checkpoint.load(tmp.resolve("nowhere")));
         assertTrue(missing.getMessage().contains("no such checkpoint directory"), missing.getMessage());
     }
 
@@ -111,7 +113,7 @@ class CheckpointTest {
 
         // a crash between the two renames: the old checkpoint is whole under .NAME.old, the name is free
         Files.move(target, tmp.resolve(".killed.old"));
-        var e = assertThrows(FormatException.class, () -> Checkpoint.load(target));
+        var e = assertThrows(CheckpointException.class, () -> Checkpoint.load(target));
         assertTrue(e.getMessage().contains(".killed.old") && e.getMessage().contains("rename it"), e.getMessage());
     }
 }

@@ -202,8 +202,8 @@ class BatchesTest {
     @Test
     void assembleRejectsWrongLabelLengthAndWrongDim() {
         List<Utterance> utts = List.of(TestData.utt(2, 3, 1, 2, 3));
-        assertThrows(IllegalArgumentException.class, () -> Batches.assemble(utts, new int[] {0}, 2, 3, u -> new float[1], 2));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertThrows(DataException.class, () -> Batches.assemble(utts, new int[] {0}, 2, 3, u -> new float[1], 2));
+        DataException e = assertThrows(DataException.class,
                 () -> Batches.assemble(utts, new int[] {0}, 4, 3, null, 2));
         assertTrue(e.getMessage().contains("u2") && e.getMessage().contains("audio dim 2, expected 4"), e.getMessage());
     }

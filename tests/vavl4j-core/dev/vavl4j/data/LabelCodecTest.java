@@ -122,8 +122,8 @@ class LabelCodecTest {
     @Test
     void classificationJsonHasNoMinMaxAndRoundTrips() throws Exception {
         LabelCodec c = new LabelCodec(Task.CLASSIFICATION, EMO, null, null);
-        assertEquals("{\"task\":\"classification\",\"columns\":[\"angry\",\"sad\",\"happy\"]}", JSON.writeValueAsString(c.toJson()));
-        LabelCodec back = LabelCodec.fromJson(JSON.readTree(JSON.writeValueAsString(c.toJson())), "labels.json");
+        assertEquals("{\"task\":\"classification\",\"columns\":[\"angry\",\"sad\",\"happy\"]}", c.toJson());
+        LabelCodec back = LabelCodec.fromJson(c.toJson(), "labels.json");
         assertEquals(Task.CLASSIFICATION, back.task());
         assertEquals(EMO, back.columns());
         assertNull(back.min());
@@ -133,10 +133,10 @@ class LabelCodecTest {
     void regressionJsonRoundTripsExactly() throws Exception {
         LabelCodec c = LabelCodec.fit(Task.REGRESSION, ADV,
                 rows(new double[] {0.1, -2.5, 1e-7}, new double[] {6.7, 3.3333333333333335, 2}), "m.csv");
-        JsonNode json = JSON.readTree(JSON.writeValueAsString(c.toJson()));
+        JsonNode json = JSON.readTree(c.toJson());
         assertEquals("regression", json.get("task").asText());
         assertEquals(3, json.get("min").size());
-        LabelCodec back = LabelCodec.fromJson(json, "labels.json");
+        LabelCodec back = LabelCodec.fromJson(c.toJson(), "labels.json");
         assertEquals(Task.REGRESSION, back.task());
         assertEquals(ADV, back.columns());
         assertArrayEquals(c.min(), back.min());
@@ -165,24 +165,28 @@ class LabelCodecTest {
             "{\"task\": \"regression\", \"columns\": [\"a\", \"b\"], \"min\": [0, \"0\"], \"max\": [1, 1]}",
             "{\"task\": \"regression\", \"columns\": [\"a\", \"b\"], \"min\": [0, 1], \"max\": [1, 1]}",
             "{\"task\": \"regression\", \"columns\": [\"a\", \"b\"], \"min\": [0, 2], \"max\": [1, 1]}",
+            "{\"task\": \"classification\", \"columns\": [\"a\", \"b\"]",
+            "{\"task\": \"classification\", \"columns\": [\"a\", \"b\"]} []",
+            "null",
     })
     void fromJsonRejectsInvalidInputNamingTheSource(String text) throws Exception {
-        JsonNode node = JSON.readTree(text);
-        DataException e = assertThrows(DataException.class, () -> LabelCodec.fromJson(node, "run/labels.json"));
+        DataException e = assertThrows(DataException.class, () -> LabelCodec.fromJson(text, "run/labels.json"));
         assertTrue(e.getMessage().startsWith("run/labels.json: "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
     @Test
     void fromJsonOfAMissingFieldSaysItIsMissing() throws Exception {
-        JsonNode absent = JSON.readTree("{}").path("labels");
-        DataException e = assertThrows(DataException.class, () -> LabelCodec.fromJson(absent, "ck/checkpoint.json field 'labels'"));
-        assertEquals("ck/checkpoint.json field 'labels': missing (expected a JSON object)", e.getMessage());
+        for (String absent : new String[] {null, "", " \n"}) {
+            DataException e = assertThrows(DataException.class, () -> LabelCodec.fromJson(absent, "ck/checkpoint.json field 'labels'"));
+            assertEquals("ck/checkpoint.json field 'labels': missing (expected a JSON object)", e.getMessage());
+        }
     }
 
     @Test
     void fromJsonAcceptsAMinimalRegressionCodec() throws Exception {
-        LabelCodec c = LabelCodec.fromJson(JSON.readTree(
-                "{\"task\": \"regression\", \"columns\": [\"v\"], \"min\": [1], \"max\": [3.5]}"), "x");
+        LabelCodec c = LabelCodec.fromJson(
+                "{\"task\": \"regression\", \"columns\": [\"v\"], \"min\": [1], \"max\": [3.5]}", "x");
         assertArrayEquals(new float[] {0.4f}, c.encode(new double[] {2}));
     }
 }

@@ -2,6 +2,7 @@ package dev.vavl4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,6 +116,59 @@ class ManifestTest {
         assertEquals("1026_IEO_ANG_HI", first.stem());
         assertEquals("1026", first.speaker());
         assertArrayEquals(new double[] {0.856, 0.01, 0.01, 0.104, 0.01, 0.01}, first.labels());
+    }
+
+    // ---- prediction mode: only FileName is required ----
+
+    @Test
+    void predictionModeNeedsOnlyTheFileNameColumn() {
+        Path f = csv("FileName\na.wav\n\nsub/b.mp4\n");
+        Manifest m = Manifest.read(f, List.of(), Manifest.Mode.PREDICTION);
+        assertEquals(List.of("a", "sub/b"), m.rows().stream().map(ManifestRow::stem).toList());
+        assertEquals(List.of(2, 4), m.rows().stream().map(ManifestRow::line).toList());
+        assertNull(m.rows().get(0).split(), "no Split_Set column: no split");
+        assertEquals(0, m.rows().get(1).labels().length);
+        assertFalse(m.hasSplits());
+        assertThrows(IllegalStateException.class, () -> m.rows(Split.TEST), "no split to choose from");
+    }
+
+    @Test
+    void predictionModeIgnoresLabelColumnsAndReadsSplitSetWhenPresent() {
+        Path f = csv("FileName,angry,SpkrID,Split_Set\na.wav,not-a-number,7,Train\nb.wav,,8,Test\n");
+        Manifest m = Manifest.read(f, List.of(), Manifest.Mode.PREDICTION);
+        assertTrue(m.hasSplits());
+        assertEquals(List.of("b"), m.rows(Split.TEST).stream().map(ManifestRow::stem).toList());
+        assertEquals("7", m.rows().get(0).speaker());
+    }
+
+    @Test
+    void predictionModeStillChecksFileNamesAndSplitValues() {
+        fails(Manifest.Mode.PREDICTION, csv("File,Split_Set\na.wav,Test\n"), "missing column 'FileName'", "columns present: File, Split_Set");
+        fails(Manifest.Mode.PREDICTION, csv("FileName\na.wav\na.flv\n"), "line 3", "duplicate FileName 'a.flv'");
+        fails(Manifest.Mode.PREDICTION, csv("FileName,Split_Set\na.wav,Test\nb.wav,Validation\n"),
+                "line 3, column 'Split_Set': unknown split 'Validation'");
+        fails(Manifest.Mode.PREDICTION, csv("FileName\n"), "no data rows");
+    }
+
+    @Test
+    void labelledModeStillRequiresSplitSetAndTheLabels() {
+        Path f = csv("FileName\na.wav\n");
+        fails(Manifest.Mode.LABELLED, f, "missing column 'Split_Set'", "columns present: FileName");
+        assertEquals(1, Manifest.read(f, List.of(), Manifest.Mode.PREDICTION).rows().size(), "the same file is fine for prediction");
+        fails(Manifest.Mode.LABELLED, csv("FileName,Split_Set\na.wav,Test\n"), "missing column 'angry'");
+    }
+
+    @Test
+    void predictionModeTakesNoLabelColumns() {
+        Path f = csv("FileName,angry\na.wav,1\n");
+        assertThrows(IllegalArgumentException.class, () -> Manifest.read(f, List.of("angry"), Manifest.Mode.PREDICTION));
+    }
+
+    private void fails(Manifest.Mode mode, Path file, String... expectedParts) {
+        List<String> labels = mode == Manifest.Mode.LABELLED ? List.of("angry") : List.of();
+        DataException e = assertThrows(DataException.class, () -> Manifest.read(file, labels, mode));
+        assertTrue(e.getMessage().startsWith(file + ": "), "message starts with the file: " + e.getMessage());
+        for (String part : expectedParts) assertTrue(e.getMessage().contains(part), "expected '" + part + "' in: " + e.getMessage());
     }
 
     // ---- bad input ----

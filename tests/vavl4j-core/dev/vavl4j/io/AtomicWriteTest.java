@@ -79,6 +79,20 @@ class AtomicWriteTest {
         assertEquals(List.of(), names());
     }
 
+    /** Not the owner-only 0600 of Files.createTempFile: the umask decides, as for any new file. */
+    @Test
+    void theFileGetsTheDefaultPermissionsOfANewFile() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path f = dir.resolve("shared.bin");
+        AtomicFiles.write(f, out -> out.write(1));
+        Path plain = Files.createFile(dir.resolve("plain.bin"));
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Path d = AtomicFiles.createSiblingDirectory(dir, ".d-");
+        Path plainDir = Files.createDirectory(dir.resolve("plain-dir"));
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(d));
+    }
+
     @Test
     void createsMissingParentDirectories() throws IOException {
         Path f = dir.resolve("a/b/c.bin");

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.ConfigException;
 import dev.vavl4j.model.VavlConfig;
 import dev.vavl4j.model.VavlConfig.Task;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +31,16 @@ class ConfigJsonTest {
     Path dir;
 
     private static VavlConfig parse(String json) throws IOException {
-        return VavlConfig.fromJson(JSON.readTree(json), "test.json");
+        return VavlConfig.fromJson(json, "test.json");
+    }
+
+    /** Parsed JSON: trees compare key sets and values (numbers exactly), not formatting or key order. */
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -86,8 +97,9 @@ class ConfigJsonTest {
     void toJsonFromJsonRoundTripsDefaults() throws IOException {
         for (VavlConfig c : new VavlConfig[] {VavlConfig.paperDefaults(), parse("{\"task\": \"regression\"}")}) {
             assertEquals(c, VavlConfig.fromJson(c.toJson(), "round trip"));
-            // through text as well, as config.json is written and read
-            assertEquals(c, VavlConfig.fromJson(JSON.readTree(c.toJson().toString()), "text round trip"));
+            // the indented form as well, as config.json is written and read
+            assertEquals(c, VavlConfig.fromJson(c.toPrettyJson(), "pretty round trip"));
+            assertEquals(tree(c.toJson()), tree(c.toPrettyJson()));
         }
     }
 
@@ -100,21 +112,23 @@ class ConfigJsonTest {
                 + " \"bn_momentum\": 0.01, \"lr\": 0.003, \"beta1\": 0.9, \"beta2\": 0.98, \"adam_eps\": 1e-7,"
                 + " \"weight_decay\": 0.01}";
         VavlConfig c = parse(json);
-        assertEquals(JSON.readTree(json), c.toJson(), "toJson writes every key with its value");
+        assertEquals(tree(json), tree(c.toJson()), "toJson writes every key with its value");
         assertEquals(c, VavlConfig.fromJson(c.toJson(), "round trip"));
-        assertEquals(c, VavlConfig.fromJson(JSON.readTree(c.toJson().toString()), "text round trip"));
-        assertEquals(23, c.toJson().size());
+        assertEquals(c, VavlConfig.fromJson(c.toPrettyJson(), "pretty round trip"));
+        assertEquals(23, tree(c.toJson()).size());
     }
 
     @Test
     void bundledFixtureConfigsRoundTripExactly() throws IOException {
         for (String name : new String[] {"tiny-classification", "tiny-regression"}) {
-            JsonNode file;
+            String text;
             try (InputStream in = getClass().getResourceAsStream("/dev/vavl4j/fixtures/" + name + "/config.json")) {
-                file = JSON.readTree(in);
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            VavlConfig c = VavlConfig.fromJson(file, name);
-            assertEquals(file, c.toJson(), name + ": toJson reproduces config.json");
+            VavlConfig c = VavlConfig.fromJson(text, name);
+            JsonNode file = tree(text);
+            assertEquals(file, tree(c.toJson()), name + ": toJson reproduces config.json");
+            assertEquals(file, tree(c.toPrettyJson()), name + ": toPrettyJson reproduces config.json");
             assertEquals(c, VavlConfig.fromJson(c.toJson(), name));
         }
     }
@@ -122,7 +136,7 @@ class ConfigJsonTest {
     @Test
     void loadReadsAFileAndNamesItInErrors() throws IOException {
         Path f = dir.resolve("config.json");
-        Files.writeString(f, VavlConfig.paperDefaults().toJson().toPrettyString());
+        Files.writeString(f, VavlConfig.paperDefaults().toPrettyJson());
         assertEquals(VavlConfig.paperDefaults(), VavlConfig.load(f));
 
         Files.writeString(f, "{\"heads\": 5}");
@@ -189,14 +203,24 @@ class ConfigJsonTest {
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
     }
 
+    /** fromJson takes JSON text: a syntax error, trailing content or a non-object is one line naming the source. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"heads\": }", "{\"heads\": 2} {\"heads\": 4}", "[1, 2]", "42", "", "{\"heads\": 2"})
+    void textThatIsNotOneJsonObjectIsRejectedInOneLine(String text) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(text), text);
+        String m = e.getMessage();
+        assertTrue(m.startsWith("test.json: ") && (m.contains("not valid JSON") || m.contains("expected a JSON object")), m);
+        assertEquals(1, m.lines().count(), "one line: " + m);
+    }
+
     @Test
     void withReplacesAndValidates() {
         VavlConfig c = VavlConfig.paperDefaults().with(Map.of("lr", 1e-3, "heads", 4));
         assertEquals(1e-3, c.lr());
         assertEquals(4, c.heads());
-        ObjectNode expect = VavlConfig.paperDefaults().toJson();
+        ObjectNode expect = (ObjectNode) tree(VavlConfig.paperDefaults().toJson());
         expect.put("lr", 1e-3).put("heads", 4);
-        assertEquals(expect, c.toJson());
+        assertEquals(expect, tree(c.toJson()));
         assertThrows(ConfigException.class, () -> VavlConfig.paperDefaults().with(Map.of("heads", 7)));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,6 +236,105 @@ class SafeTensorsFormatTest {
         assertTrue(e.getMessage().contains("2147483648"), e.getMessage());
     }
 
+    // ---------------------------------------------------------------- half precision
+
+    @Test
+    void writesF16AndBF16AsTwoLittleEndianBytesPerValue() {
+        float[] v = {1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NaN};
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("b", HostTensor.ofFloats(v.clone(), 2, 3).roundedTo(DType.BF16));
+        t.put("h", HostTensor.ofFloats(v.clone(), 2, 3).roundedTo(DType.F16));
+        byte[] bytes = SafeTensors.encode(t, null);
+        JsonNode h = header(bytes);
+        assertEquals("BF16", h.path("b").path("dtype").asText());
+        assertEquals("F16", h.path("h").path("dtype").asText());
+        assertEquals(List.of(0L, 12L), offsets(h, "b"));
+        assertEquals(List.of(12L, 24L), offsets(h, "h"));
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int d = (int) (8 + buf.getLong(0));
+        // BF16 of 65504 is 65536 (0x4780): 8 significant bits; 2^-24 is normal in bfloat16
+        int[] bf16 = {0x3F80, 0xC000, 0x4780, 0x3380, 0x7F80, 0x7FC0};
+        int[] f16 = {0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00, 0x7E00};
+        for (int i = 0; i < 6; i++) {
+            assertEquals(bf16[i], buf.getShort(d + 2 * i) & 0xFFFF, "BF16 element " + i);
+            assertEquals(f16[i], buf.getShort(d + 12 + 2 * i) & 0xFFFF, "F16 element " + i);
+        }
+        assertEquals(d + 24, bytes.length);
+        assertArrayEquals(new byte[] {0x00, 0x3C}, Arrays.copyOfRange(bytes, d + 12, d + 14), "little-endian");
+
+        Map<String, HostTensor> back = SafeTensors.parse("half", bytes);
+        assertEquals(DType.F16, back.get("h").dtype());
+        assertEquals(DType.BF16, back.get("b").dtype());
+        assertArrayEquals(new int[] {2, 3}, back.get("h").shape());
+        assertArrayEquals(new float[] {1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NaN}, back.get("h").floats());
+        assertArrayEquals(new float[] {1f, -2f, 65536f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NaN}, back.get("b").floats());
+        // re-encoded as they were read: the same bytes
+        assertArrayEquals(bytes, SafeTensors.encode(back, null));
+    }
+
+    @Test
+    void readsHandBuiltF16AndBF16() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        data.putShort((short) 0x3555).putShort((short) 0x8001).putShort((short) 0xFC00).putShort((short) 0x7C01);
+        data.putShort((short) 0x3EAB).putShort((short) 0x0001).putShort((short) 0xFF80).putShort((short) 0x7FC1);
+        Path f = write("half.safetensors", build("{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[8,16]}}", data.array()));
+        Map<String, HostTensor> m = SafeTensors.read(f);
+        float[] h = m.get("h").floats(), b = m.get("b").floats();
+        assertEquals(0.333251953125f, h[0]);
+        assertEquals(-0x1p-24f, h[1]);
+        assertEquals(Float.NEGATIVE_INFINITY, h[2]);
+        assertTrue(Float.isNaN(h[3]));
+        assertEquals(Float.intBitsToFloat(0x3EAB0000), b[0]);
+        assertEquals(Float.intBitsToFloat(0x00010000), b[1]);
+        assertEquals(Float.NEGATIVE_INFINITY, b[2]);
+        assertTrue(Float.isNaN(b[3]));
+        assertTrue(m.get("h").dtype().isFloat() && m.get("b").dtype().isFloat());
+
+        Path g = write("half-short.safetensors", build("{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,6]}}", new byte[6]));
+        FormatException e = assertThrows(FormatException.class, () -> SafeTensors.read(g));
+        assertNames(e, g, "h");
+        assertTrue(e.getMessage().contains("expected 8"), e.getMessage());
+    }
+
+    @Test
+    void roundingToF16OverflowsToInfinityAndF32KeepsTheArray() {
+        HostTensor t = HostTensor.ofFloats(new float[] {65519f, 65520f, -1e9f, 1e-9f}, 4);
+        HostTensor h = t.roundedTo(DType.F16);
+        assertEquals(DType.F16, h.dtype());
+        assertArrayEquals(new float[] {65504f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f}, h.floats());
+        assertEquals(65519f, t.floats()[0], "the original is not changed");
+        assertSame(t.floats(), t.roundedTo(DType.F32).floats());
+        assertEquals(DType.F32, h.roundedTo(DType.F32).dtype());
+        assertThrows(IllegalArgumentException.class, () -> t.roundedTo(DType.I32));
+        assertThrows(IllegalArgumentException.class, () -> HostTensor.ofInts(new int[] {1}, 1).roundedTo(DType.F16));
+    }
+
+    @Test
+    void aLargeFileIsReadAndWrittenTensorByTensor() throws IOException {
+        // more data than the writer's 64 KiB buffer, in tensors that straddle its boundaries
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        java.util.Random rnd = new java.util.Random(5);
+        for (int k = 0; k < 5; k++) {
+            float[] v = new float[20_001 + k];
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            t.put("f" + k, HostTensor.ofFloats(v, v.length));
+            t.put("h" + k, HostTensor.ofFloats(v.clone(), v.length).roundedTo(k % 2 == 0 ? DType.F16 : DType.BF16));
+            int[] u = new int[30_003];
+            for (int i = 0; i < u.length; i++) u[i] = rnd.nextInt(256);
+            t.put("u" + k, HostTensor.ofBytes(u, u.length));
+        }
+        Path f = dir.resolve("large.safetensors");
+        SafeTensors.write(f, t, Map.of("k", "v"));
+        assertArrayEquals(SafeTensors.encode(t, Map.of("k", "v")), Files.readAllBytes(f));
+        Map<String, HostTensor> back = SafeTensors.read(f);
+        for (String k : t.keySet()) {
+            if (t.get(k).floats() != null) assertArrayEquals(t.get(k).floats(), back.get(k).floats(), 0f, k);
+            else assertArrayEquals(t.get(k).ints(), back.get(k).ints(), k);
+            assertEquals(t.get(k).dtype(), back.get(k).dtype(), k);
+        }
+    }
+
     // ---------------------------------------------------------------- malformed files
 
     private byte[] sample() {
@@ -308,12 +408,12 @@ class SafeTensorsFormatTest {
 
     @Test
     void unknownDtypeNamesFileTensorAndDtype() throws IOException {
-        Path f = write("bf16.safetensors",
+        Path f = write("f8.safetensors",
                 build("{\"ok\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                        + "\"half\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[4,8]}}", new byte[8]));
+                        + "\"eighth\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[4,6]}}", new byte[6]));
         FormatException e = assertThrows(FormatException.class, () -> SafeTensors.read(f));
-        assertNames(e, f, "half");
-        assertTrue(e.getMessage().contains("BF16"), e.getMessage());
+        assertNames(e, f, "eighth");
+        assertTrue(e.getMessage().contains("F8_E4M3"), e.getMessage());
 
         Path g = write("nodtype.safetensors", build("{\"t\":{\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
         assertNames(assertThrows(FormatException.class, () -> SafeTensors.read(g)), g, "t");

@@ -84,14 +84,14 @@ class PredictorTest {
     @Test
     void badInputsAreRejectedWithTheReason() {
         Utterance u = test.getFirst();
-        var none = assertThrows(IllegalArgumentException.class, () -> predictor.predict(null, null));
+        var none = assertThrows(dev.vavl4j.InvalidInputException.class, () -> predictor.predict(null, null));
         assertTrue(none.getMessage().contains("neither"), none.getMessage());
         Features wrong = new Features(new float[3 * 7], 3, 7);
-        var dim = assertThrows(IllegalArgumentException.class, () -> predictor.predict(wrong, null));
+        var dim = assertThrows(dev.vavl4j.InvalidInputException.class, () -> predictor.predict(wrong, null));
         assertTrue(dim.getMessage().contains("dimension 7") && dim.getMessage().contains("" + DemoCorpus.AUDIO_DIM), dim.getMessage());
         float[] v = u.visual().values().clone();
         v[5] = Float.NaN;
-        var nan = assertThrows(IllegalArgumentException.class, () -> predictor.predict(null, new Features(v, u.visual().frames(), u.visual().dim())));
+        var nan = assertThrows(dev.vavl4j.InvalidInputException.class, () -> predictor.predict(null, new Features(v, u.visual().frames(), u.visual().dim())));
         assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
     }
 }

@@ -61,8 +61,11 @@ class TrainerTest {
         assertEquals(best.devLoss(), r.bestDevLoss());
         assertEquals(1, r.history().stream().filter(e -> e.epoch() == r.bestEpoch() && e.best()).count());
         Checkpoint ck = Checkpoint.load(out);   // resolves to out/best
-        assertEquals(r.bestEpoch(), ck.trainerState().get("epochs_done").asInt());
-        assertEquals(4, Checkpoint.load(out.resolve("last")).trainerState().get("epochs_done").asInt());
+        assertEquals(r.bestEpoch(), TrainingState.fromJson(ck.trainingJson(), "best").epochsDone());
+        TrainingState last = TrainingState.fromJson(Checkpoint.load(out.resolve("last")).trainingJson(), "last");
+        assertEquals(4, last.epochsDone());
+        assertEquals(r.history(), last.history(), "the stored history is the run's, exactly");
+        assertEquals(r.bestDevLoss(), last.bestDevLoss(), 0.0);
         try (Stream<Path> s = Files.list(out)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(List.of("best", "last"), names, "no temporary or .old directories left behind");
@@ -75,7 +78,7 @@ class TrainerTest {
         var cfg = TinyRuns.tinyModel().put("lr", 0.0);
         var settings = TinyRuns.settings(10, 1).put("patience", 2);
         TrainRequest req = new TrainRequest(corpus.manifest(), corpus.features(), dev.vavl4j.model.VavlConfig.Task.CLASSIFICATION,
-                DemoCorpus.LABELS, tmp.resolve("patience"), cfg, settings, false);
+                DemoCorpus.LABELS, tmp.resolve("patience"), TinyRuns.keys(cfg), TinyRuns.keys(settings), false);
         Trainer.Result r = Trainer.run(req, new CpuBackend(), null);
         assertEquals(3, r.history().size(), "epoch 1 best, then 2 epochs without improvement");
         assertTrue(r.reason().startsWith("stopped early"), r.reason());
@@ -86,9 +89,9 @@ class TrainerTest {
     void refusesToOverwriteARunAndToResumeNothing() throws Exception {
         Path out = tmp.resolve("twice");
         TinyRuns.train(corpus, out, 1);
-        var e = assertThrows(IllegalArgumentException.class, () -> TinyRuns.train(corpus, out, 1));
+        var e = assertThrows(dev.vavl4j.InvalidInputException.class, () -> TinyRuns.train(corpus, out, 1));
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
-        var e2 = assertThrows(IllegalArgumentException.class,
+        var e2 = assertThrows(dev.vavl4j.InvalidInputException.class,
                 () -> Trainer.run(TinyRuns.request(corpus, tmp.resolve("empty"), TinyRuns.settings(2, 3), true), new CpuBackend(), null));
         assertTrue(e2.getMessage().contains("nothing to resume"), e2.getMessage());
     }
@@ -98,11 +101,11 @@ class TrainerTest {
         Path out = tmp.resolve("changed");
         TinyRuns.train(corpus, out, 1);
         var seed = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("epochs", 2).put("seed", 99);
-        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(TinyRuns.request(corpus, out, seed, true), new CpuBackend(), null));
+        var e = assertThrows(dev.vavl4j.CheckpointException.class, () -> Trainer.run(TinyRuns.request(corpus, out, seed, true), new CpuBackend(), null));
         assertTrue(e.getMessage().contains("seed"), e.getMessage());
         TrainRequest wider = new TrainRequest(corpus.manifest(), corpus.features(), dev.vavl4j.model.VavlConfig.Task.CLASSIFICATION,
-                DemoCorpus.LABELS, out, TinyRuns.tinyModel().put("model_dim", 32), TinyRuns.settings(2, 3), true);
-        var e2 = assertThrows(IllegalArgumentException.class, () -> Trainer.run(wider, new CpuBackend(), null));
+                DemoCorpus.LABELS, out, TinyRuns.keys(TinyRuns.tinyModel().put("model_dim", 32)), TinyRuns.keys(TinyRuns.settings(2, 3)), true);
+        var e2 = assertThrows(dev.vavl4j.InvalidInputException.class, () -> Trainer.run(wider, new CpuBackend(), null));
         assertTrue(e2.getMessage().contains("model_dim"), e2.getMessage());
     }
 

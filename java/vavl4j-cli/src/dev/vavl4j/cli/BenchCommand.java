@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.cuda.CudaBackend;
 import dev.vavl4j.device.Devices;
+import dev.vavl4j.model.TrainStep;
 import dev.vavl4j.model.VavlConfig;
 import dev.vavl4j.perf.OpProfile;
 import dev.vavl4j.perf.StepBenchmark;
@@ -28,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--batch", defaultValue = "4", description = "batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "4", description = "batch size, at least 2: a training step needs 2 utterances (default: ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--audio-frames", defaultValue = "150", paramLabel = "Ta", description = "padded audio length (default: ${DEFAULT-VALUE})")
@@ -58,23 +59,29 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (batch < 1 || audioFrames < 1 || visualFrames < 1 || iters < 1 || (warmup != null && warmup < 0)) {
-            throw new IllegalArgumentException("--batch, --audio-frames, --visual-frames and --iters must be at least 1 and --warmup at least 0");
+            throw new UsageException("--batch, --audio-frames, --visual-frames and --iters must be at least 1 and --warmup at least 0");
+        }
+        // Every run times a training step, and a step on fewer samples is skipped (spec §6): it would time nothing.
+        if (batch < TrainStep.MIN_SAMPLES) {
+            throw new UsageException("--batch " + batch + ": a training step needs at least " + TrainStep.MIN_SAMPLES
+                    + " utterances (spec §6; with fewer it is skipped, so bench would time a step that does nothing); "
+                    + "use --batch " + TrainStep.MIN_SAMPLES + " or more");
         }
         VavlConfig cfg = switch (task.toLowerCase(Locale.ROOT)) {
             case "classification" -> VavlConfig.paperDefaults();
             case "regression" -> VavlConfig.paperDefaults().with(java.util.Map.of("task", "regression", "outputs", 3, "recon_weight", 1.0));
-            default -> throw new IllegalArgumentException("--task: expected classification or regression, got '" + task + "'");
+            default -> throw new UsageException("--task: expected classification or regression, got '" + task + "'");
         };
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Devices.Selection sel = device.open(err);
         try (Backend be = sel.backend()) {
             CudaBackend cuda = be instanceof CudaBackend c ? c : null;
             if (tf32) {
-                if (cuda == null) throw new IllegalArgumentException("--tf32 needs --device cuda");
+                if (cuda == null) throw new UsageException("--tf32 needs --device cuda");
                 cuda.setTf32(true);
             }
             if (profile && cuda != null) {
-                throw new IllegalArgumentException("--profile times ops on the host, which only means something on --device cpu");
+                throw new UsageException("--profile times ops on the host, which only means something on --device cpu");
             }
             var settings = new StepBenchmark.Settings(batch, audioFrames, visualFrames, iters,
                     warmup != null ? warmup : cuda != null ? 3 : 1, 0);

@@ -32,14 +32,22 @@ final class CorpusOptions {
         Manifest m = Manifest.read(manifest, labelColumns);
         List<ManifestRow> rows = m.rows(s);
         if (rows.isEmpty()) throw new DataException(manifest + ": no rows with Split_Set " + s.label);
+        return loadFeatures(p, manifest, rows, s.label + " rows", features, err);
+    }
+
+    /**
+     * The features of {@code rows} of {@code manifest} ({@code which} names them in the error when none has
+     * any, e.g. "Test rows"), with a progress bar; rows with neither modality are reported on stderr and skipped.
+     */
+    static Corpus loadFeatures(Predictor p, Path manifest, List<ManifestRow> rows, String which, Path features, PrintWriter err) {
         AtomicInteger done = new AtomicInteger();
         Corpus c;
         try (Progress bar = Progress.start(err, "features", rows.size(), "utt")) {
-            c = Corpus.load(rows, features, p.config().audioDim(), p.config().visualDim(), p.checkpoint().maxFrames(),
+            c = Corpus.load(rows, features, p.config().audioDim(), p.config().visualDim(), p.maxFrames(),
                     n -> bar.stepTo(done.incrementAndGet()));
         }
         c.skipped().forEach(x -> err.println("warning: " + x));
-        if (c.utterances().isEmpty()) throw new DataException(manifest + ": none of the " + rows.size() + " " + s.label + " rows has features under " + features);
+        if (c.utterances().isEmpty()) throw new DataException(manifest + ": none of the " + rows.size() + " " + which + " has features under " + features);
         return c;
     }
 }

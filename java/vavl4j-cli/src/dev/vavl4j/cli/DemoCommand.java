@@ -1,8 +1,5 @@
 package dev.vavl4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.checkpoint.CheckpointDirs;
 import dev.vavl4j.data.Corpus;
 import dev.vavl4j.data.Manifest;
@@ -19,6 +16,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -52,8 +52,8 @@ final class DemoCommand implements Callable<Integer> {
     DeviceOption device;
 
     /** A reduced VAVL (d 32, one modality layer, one shared layer) so the demo trains in about a minute on 2 cores. */
-    static ObjectNode demoModel(ObjectMapper json) {
-        ObjectNode m = json.createObjectNode();
+    static Map<String, Object> demoModel() {
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("proj_dim", 24);
         m.put("model_dim", 32);
         m.put("heads", 4);
@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         m.put("conv_kernel", 7);
         m.put("modality_layers", 1);
         m.put("shared_layers", 1);
-        m.putArray("head_hidden").add(32).add(16);
+        m.put("head_hidden", List.of(32, 16));
         m.put("lr", 1e-3);
         return m;
     }
@@ -70,7 +70,6 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         prepare(out);
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         var sel = device.open(err);
         o.println("== 1. corpus: GENERATED synthetic features (not recordings), " + out.resolve("corpus"));
         DemoCorpus.Summary c = DemoCorpus.generate(out.resolve("corpus"), seed);
@@ -78,9 +77,9 @@ final class DemoCommand implements Callable<Integer> {
                 c.manifest(), c.train(), c.trainUnimodal(), c.dev(), c.test(), DemoCorpus.LABELS);
         o.println("   audio carries arousal (angry/happy vs neutral/sad), visual carries valence (happy/neutral vs angry/sad)");
         o.println("== 2. train: " + out.resolve("model"));
-        ObjectNode trainerKeys = json.createObjectNode().put("epochs", epochs).put("batch_size", 16).put("seed", seed).put("patience", 0);
+        Map<String, Object> trainerKeys = Map.of("epochs", epochs, "batch_size", 16, "seed", seed, "patience", 0);
         TrainRequest req = new TrainRequest(c.manifest(), c.features(), VavlConfig.Task.CLASSIFICATION, DemoCorpus.LABELS,
-                out.resolve("model"), demoModel(json), trainerKeys, false);
+                out.resolve("model"), demoModel(), trainerKeys, false);
         Trainer.Result r;
         try (TrainProgress progress = new TrainProgress(o, err, out.resolve("model"))) {
             r = Trainer.run(req, sel.backend(), progress);
@@ -93,14 +92,18 @@ final class DemoCommand implements Callable<Integer> {
         EvaluationReport report = EvaluateCommand.evaluate(p, test.utterances(), Split.TEST.label, err);
         o.print(report.toTable());
         Path metrics = out.resolve("test-metrics.json");
-        byte[] bytes = json.writeValueAsString(report.toJson()).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = report.toPrettyJson().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(metrics, os -> os.write(bytes));
         double a = report.audio().classification().accuracy(), v = report.visual().classification().accuracy(),
                 f = report.fusion().classification().accuracy();
         o.printf("fusion accuracy %.3f vs audio %.3f and visual %.3f: fusion %s each single modality%n", f, a, v,
                 f >= a && f >= v ? "≥" : "is NOT ≥");
         o.println("metrics: " + metrics + "; learning curve: " + out.resolve("model").resolve(TrainProgress.CURVE));
+        Path export = out.resolve("export");
+        var ex = dev.vavl4j.checkpoint.CheckpointExport.export(r.best(), export, dev.vavl4j.io.HostTensor.DType.F32, false);
+        o.printf("== 4. export: inference-only model (no optimizer state) in %s, %.1f MB of weights%n", export, ex.modelBytes() / 1e6);
         o.println("next: ./vavl evaluate --model " + out.resolve("model") + " --manifest " + c.manifest() + " --features " + c.features());
+        o.println("      or load " + export + " from Java with Predictor.load (README, \"Using it from Java\")");
         return 0;
     }
 
@@ -112,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
                 empty = s.findAny().isEmpty();
             }
             if (!empty && !Files.exists(dir.resolve(MARKER))) {
-                throw new IllegalArgumentException("--out " + dir + " exists and was not made by `vavl demo`; choose another directory");
+                throw new UsageException("--out " + dir + " exists and was not made by `vavl demo`; choose another directory");
             }
             CheckpointDirs.deleteTree(dir);
         }

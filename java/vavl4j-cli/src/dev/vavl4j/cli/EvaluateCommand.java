@@ -1,7 +1,5 @@
 package dev.vavl4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vavl4j.data.Corpus;
 import dev.vavl4j.io.AtomicFiles;
 import dev.vavl4j.metrics.EvaluationReport;
@@ -40,14 +38,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (json != null && java.nio.file.Files.isDirectory(json)) throw new IllegalArgumentException("--json " + json + " is a directory; give a file name");
+        if (json != null && java.nio.file.Files.isDirectory(json)) throw new UsageException("--json " + json + " is a directory; give a file name");
         Predictor p = Predictor.load(corpus.model, device.open(err).backend());
         Corpus c = corpus.load(p, p.labels(), err);
         EvaluationReport report = evaluate(p, c.utterances(), corpus.split, err);
         o.print(report.toTable());
         if (json != null) {
-            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report.toJson())
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = report.toPrettyJson().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(json, os -> os.write(bytes));
             o.println("wrote " + json);
         }
@@ -61,6 +58,6 @@ final class EvaluateCommand implements Callable<Integer> {
         try (Progress bar = Progress.start(err, "evaluate", utts.size(), "utt")) {
             outs = p.outputs(utts, n -> bar.stepTo(done.addAndGet(n)));
         }
-        return Evaluation.report(split, utts, outs, p.checkpoint().labels());
+        return Evaluation.report(split, utts, outs, p.labelCodec());
     }
 }

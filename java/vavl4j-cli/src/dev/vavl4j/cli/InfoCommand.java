@@ -1,9 +1,10 @@
 package dev.vavl4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vavl4j.checkpoint.Checkpoint;
 import dev.vavl4j.io.HostTensor;
 import dev.vavl4j.model.VavlConfig;
+import dev.vavl4j.train.EpochSummary;
+import dev.vavl4j.train.TrainingState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,21 +41,30 @@ final class InfoCommand implements Callable<Integer> {
         o.printf("model:       d %d, %d heads, ff x%d, kernel %d, %d modality + %d shared layers, heads %d/%d, %,d parameters%n",
                 c.modelDim(), c.heads(), c.ffExpansion(), c.convKernel(), c.modalityLayers(), c.sharedLayers(), c.headHidden1(),
                 c.headHidden2(), params);
+        ck.weights().values().stream().findFirst().ifPresent(w -> o.println("weights:     stored as " + w.dtype()));
         o.printf("optimizer:   Adam, lr %s, betas (%s, %s), eps %s, weight decay %s; state %s%n", c.lr(), c.beta1(), c.beta2(),
                 c.adamEps(), c.weightDecay(), ck.optimizer() == null ? "absent" : "saved");
-        JsonNode t = ck.trainerState();
+        TrainingState t = null;
+        if (ck.trainingJson() != null) {
+            try {
+                t = TrainingState.fromJson(ck.trainingJson(), Checkpoint.resolve(model).resolve("checkpoint.json").toString());
+            } catch (IllegalArgumentException e) {   // info describes what is there; only resuming needs the state whole
+                o.println("training:    unreadable (" + e.getMessage() + ")");
+            }
+        }
         if (t != null) {
-            o.printf("training:    %d epochs done, best epoch %d (development loss %s), settings %s%n", t.path("epochs_done").asInt(),
-                    t.path("best_epoch").asInt(), fmt(t.get("best_dev_loss")), t.path("settings"));
-            for (JsonNode e : t.path("history")) {
-                o.printf("  epoch %3d  fusion loss %-10s dev loss %-10s dev score %-10s%s%n", e.path("epoch").asInt(),
-                        fmt(e.get("fusion_loss")), fmt(e.get("dev_loss")), fmt(e.get("dev_score")), e.path("best").asBoolean() ? " *" : "");
+            o.printf("training:    %d epochs done, best epoch %d (development loss %s), settings %s%n", t.epochsDone(),
+                    t.bestEpoch(), fmt(t.bestDevLoss()), t.settings().toJson());
+            for (EpochSummary e : t.history()) {
+                o.printf("  epoch %3d  fusion loss %-10s dev loss %-10s dev score %-10s%s%n", e.epoch(),
+                        fmt(e.fusionLoss()), fmt(e.devLoss()), fmt(e.devScore()), e.best() ? " *" : "");
             }
         }
         return 0;
     }
 
-    private static String fmt(JsonNode n) {
-        return n == null || !n.isNumber() ? "-" : String.format(java.util.Locale.ROOT, "%.4f", n.asDouble());
+    /** A loss or score; "-" when none was measured (stored as null). */
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(java.util.Locale.ROOT, "%.4f", v) : "-";
     }
 }

@@ -37,9 +37,9 @@ final class ParityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        if (fixture == null && out != null) throw new IllegalArgumentException("--out needs --fixture (the shipped fixtures are checked, not written)");
+        if (fixture == null && out != null) throw new UsageException("--out needs --fixture (the shipped fixtures are checked, not written)");
         if (out != null && java.nio.file.Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a directory; give a file name");
+            throw new UsageException("--out " + out + " is a directory; give a file name");
         }
         Devices.Selection sel = Devices.open(device);
         o.println("device: " + sel.reason());
@@ -59,7 +59,7 @@ final class ParityCommand implements Callable<Integer> {
                 try {
                     SafeTensors.write(out, computed, Map.of("format", "vavl-actual-v1", "device", sel.backend().name()));
                 } catch (java.io.IOException e) {
-                    throw new IllegalArgumentException("cannot write --out " + out + ": " + IoErrors.describe(e));
+                    throw new UsageException("cannot write --out " + out + ": " + IoErrors.describe(e));
                 }
             }
             if (fx.expected() == null) {

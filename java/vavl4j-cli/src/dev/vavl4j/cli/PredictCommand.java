@@ -1,10 +1,21 @@
 package dev.vavl4j.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vavl4j.backend.Backend;
 import dev.vavl4j.data.Corpus;
+import dev.vavl4j.data.DataException;
+import dev.vavl4j.data.Features;
+import dev.vavl4j.data.Manifest;
+import dev.vavl4j.data.ManifestRow;
+import dev.vavl4j.data.Npy;
+import dev.vavl4j.data.Split;
 import dev.vavl4j.data.Utterance;
 import dev.vavl4j.io.AtomicFiles;
 import dev.vavl4j.predict.Prediction;
 import dev.vavl4j.predict.Predictor;
+import dev.vavl4j.predict.Source;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -24,36 +35,152 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predicts every utterance of one split (labels are not needed) and writes a CSV: FileName, "
-                + "the modality used (audio, visual or fusion), the prediction, and the scores of that prediction "
+        // the two forms, which picocli's generated synopsis (every option optional) does not show
+        synopsisHeading = "", customSynopsis = {
+                "Usage: vavl predict [-hV] --model=DIR [--audio=FILE.npy] [--visual=FILE.npy]",
+                "                    [--device=cpu|cuda|auto]",
+                "  or:  vavl predict [-hV] --model=DIR --manifest=FILE --features=DIR",
+                "                    --out=FILE.csv [--split=Train|Development|Test]",
+                "                    [--device=cpu|cuda|auto]"},
+        description = {"Predicts one utterance from its feature files, or the utterances of a manifest (labels are not needed).",
+                "One utterance (--audio and/or --visual): prints one JSON object with modality (the head that "
+                + "answered: fusion, audio or visual), prediction, scores (label -> score) and by_source (the scores of "
+                + "every head that applied).",
+                "A corpus (--manifest, --features, --out): predicts the manifest's rows (only FileName is needed; with a "
+                + "Split_Set column, the rows of --split) and writes a CSV: FileName, modality, prediction, and the scores "
                 + "(class probabilities, or attribute values in the manifest's units)."})
 final class PredictCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    CorpusOptions corpus;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "checkpoint directory, or a training --out directory (uses its best/)")
+    Path model;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.csv", description = "predictions CSV (written atomically)")
+    @Option(names = "--audio", paramLabel = "FILE.npy", description = "one utterance: its audio features [frames, audio dim]")
+    Path audio;
+
+    @Option(names = "--visual", paramLabel = "FILE.npy", description = "one utterance: its visual features [frames, visual dim]")
+    Path visual;
+
+    @Option(names = "--manifest", paramLabel = "FILE", description = "a corpus: manifest CSV (FileName; Split_Set and labels optional)")
+    Path manifest;
+
+    @Option(names = "--features", paramLabel = "DIR", description = "a corpus: features DIR/audio/<stem>.npy, DIR/visual/<stem>.npy")
+    Path features;
+
+    @Option(names = "--split", paramLabel = "Train|Development|Test", description = "a corpus whose manifest has Split_Set: the rows to predict (default: Test)")
+    String split;
+
+    @Option(names = "--out", paramLabel = "FILE.csv", description = "a corpus: predictions CSV (written atomically)")
     Path out;
 
     @Mixin
     DeviceOption device;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a directory; give a file name");
-        Predictor p = Predictor.load(corpus.model, device.open(err).backend());
-        Corpus c = corpus.load(p, List.of(), err);
-        List<Utterance> utts = c.utterances();
+        if (oneUtterance()) {
+            // Read the files before the model, so a bad one is reported before any device is opened.
+            Features a = audio == null ? null : Npy.read(audio), v = visual == null ? null : Npy.read(visual);
+            try (Backend be = device.open(err).backend()) {
+                Predictor p = Predictor.load(model, be);
+                checkDim(audio, a, "audio", p.config().audioDim());
+                checkDim(visual, v, "visual", p.config().visualDim());
+                o.println(JSON.writeValueAsString(toJson(p.predict(a, v), p.labels())));
+            }
+        } else {
+            if (Files.isDirectory(out)) throw new UsageException("--out " + out + " is a directory; give a file name");
+            Manifest m = Manifest.read(manifest, List.of(), Manifest.Mode.PREDICTION);
+            List<ManifestRow> rows = rowsToPredict(m);
+            try (Backend be = device.open(err).backend()) {
+                Predictor p = Predictor.load(model, be);
+                String which = m.hasSplits() ? rows.getFirst().split().label + " rows" : "rows";
+                Corpus c = CorpusOptions.loadFeatures(p, manifest, rows, which, features, err);
+                writeCsv(p, c.utterances(), o, err);
+            }
+        }
+        o.flush();
+        return 0;
+    }
+
+    /**
+     * Which form was asked for: one utterance (true) or a corpus (false). Mixing them, giving neither, or a
+     * corpus without all three of its options is a usage error.
+     */
+    private boolean oneUtterance() {
+        String one = audio != null ? "--audio" : visual != null ? "--visual" : null;
+        String corpus = manifest != null ? "--manifest" : features != null ? "--features" : out != null ? "--out"
+                : split != null ? "--split" : null;
+        if (one != null && corpus != null) {
+            throw new UsageException(one + " predicts one utterance and " + corpus + " belongs to a corpus; give --audio "
+                    + "and/or --visual, or --manifest, --features and --out, not both");
+        }
+        if (one == null && corpus == null) {
+            throw new UsageException("nothing to predict: give --audio and/or --visual (one utterance), or --manifest, "
+                    + "--features and --out (a corpus)");
+        }
+        if (one != null) return true;
+        List<String> missing = new ArrayList<>();
+        if (manifest == null) missing.add("--manifest");
+        if (features == null) missing.add("--features");
+        if (out == null) missing.add("--out");
+        if (!missing.isEmpty()) {
+            throw new UsageException("a corpus needs --manifest, --features and --out; missing " + String.join(" and ", missing));
+        }
+        return false;
+    }
+
+    /** A manifest with Split_Set: the rows of --split (default Test); without: every row, and --split is an error. */
+    private List<ManifestRow> rowsToPredict(Manifest m) {
+        if (!m.hasSplits()) {
+            if (split != null) {
+                throw new UsageException("--split " + split + ": " + manifest + " has no Split_Set column; leave out --split "
+                        + "to predict every row");
+            }
+            return m.rows();
+        }
+        Split s = Split.parse(split == null ? Split.TEST.label : split, "--split");
+        List<ManifestRow> rows = m.rows(s);
+        if (rows.isEmpty()) throw new DataException(manifest + ": no rows with Split_Set " + s.label);
+        return rows;
+    }
+
+    private static void checkDim(Path file, Features f, String modality, int dim) {
+        if (f != null && f.dim() != dim) {
+            throw new DataException(file + ": " + modality + " features have dim " + f.dim() + ", the model expects " + dim);
+        }
+    }
+
+    /** {"modality", "prediction", "scores": {label: score}, "by_source": {source: {label: score}}}. */
+    static ObjectNode toJson(Prediction pr, List<String> labels) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("modality", pr.used().key);
+        j.put("prediction", pr.answer());
+        j.set("scores", scores(labels, pr.scores()));
+        ObjectNode by = j.putObject("by_source");
+        for (Source s : Source.values()) {
+            if (pr.bySource().containsKey(s)) by.set(s.key, scores(labels, pr.bySource().get(s)));
+        }
+        return j;
+    }
+
+    private static ObjectNode scores(List<String> labels, double[] values) {
+        ObjectNode n = JSON.createObjectNode();
+        for (int i = 0; i < values.length; i++) n.put(labels.get(i), values[i]);
+        return n;
+    }
+
+    private void writeCsv(Predictor p, List<Utterance> utts, PrintWriter o, PrintWriter err) throws IOException {
         AtomicInteger done = new AtomicInteger();
         List<Prediction> preds;
         try (Progress bar = Progress.start(err, "predict", utts.size(), "utt")) {
             preds = p.predictUtterances(utts, n -> bar.stepTo(done.addAndGet(n)));
         }
         List<String> header = new ArrayList<>(List.of("FileName", "modality", "prediction"));
-        for (String l : p.labels()) header.add(l);
+        header.addAll(p.labels());
         AtomicFiles.write(out, os -> {
             var w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
             try (CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
@@ -65,8 +192,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
         });
-        long fusion = preds.stream().filter(x -> x.used() == dev.vavl4j.predict.Source.FUSION).count();
+        long fusion = preds.stream().filter(x -> x.used() == Source.FUSION).count();
         o.printf("wrote %d predictions to %s (%d fused, %d from one modality)%n", preds.size(), out, fusion, preds.size() - fusion);
-        return 0;
     }
 }

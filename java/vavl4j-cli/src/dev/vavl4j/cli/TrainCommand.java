@@ -1,10 +1,12 @@
 package dev.vavl4j.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.io.JsonFiles;
-import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.ConfigException;
 import dev.vavl4j.model.VavlConfig;
 import dev.vavl4j.train.TrainRequest;
 import dev.vavl4j.train.TrainSettings;
@@ -13,7 +15,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,8 +42,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, paramLabel = "classification|regression", description = "classification (soft scores, argmax target) or regression (attributes, min/max scaled)")
     String task;
 
-    @Option(names = "--labels", required = true, split = ",", paramLabel = "a,b,...", description = "label columns of the manifest, in output order")
-    List<String> labels;
+    // One comma-separated value, split here: picocli's own split would render the synopsis as
+    // "--labels=a,b,...[,a,b,......] [--labels=...]...".
+    @Option(names = "--labels", required = true, paramLabel = "NAME[,NAME...]", description = "label columns of the manifest, in output order")
+    String labels;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (best/, last/, learning-curve.png)")
     Path out;
@@ -77,10 +83,10 @@ final class TrainCommand implements Callable<Integer> {
         VavlConfig.Task t = switch (task) {
             case "classification" -> VavlConfig.Task.CLASSIFICATION;
             case "regression" -> VavlConfig.Task.REGRESSION;
-            default -> throw new IllegalArgumentException("--task must be classification or regression, got '" + task + "'");
+            default -> throw new UsageException("--task must be classification or regression, got '" + task + "'");
         };
-        List<String> labelColumns = labels.stream().map(String::strip).toList();   // "a, b" means columns a and b
-        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new IllegalArgumentException("--labels has an empty column name: '" + String.join(",", labels) + "'");
+        List<String> labelColumns = java.util.Arrays.stream(labels.split(",", -1)).map(String::strip).toList();   // "a, b" means columns a and b
+        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new UsageException("--labels has an empty column name: '" + labels + "'");
         ObjectNode modelKeys = JSON.createObjectNode(), trainerKeys = JSON.createObjectNode();
         if (config != null) splitConfig(config, readConfig(config), modelKeys, trainerKeys);
         if (epochs != null) trainerKeys.put("epochs", epochs);
@@ -89,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null) trainerKeys.put("patience", patience);
         if (maxFrames != null) trainerKeys.put("max_frames", maxFrames);
         var sel = device.open(err);
-        TrainRequest req = new TrainRequest(manifest, features, t, labelColumns, out, modelKeys, trainerKeys, resume);
+        TrainRequest req = new TrainRequest(manifest, features, t, labelColumns, out, keys(modelKeys), keys(trainerKeys), resume);
         try (TrainProgress progress = new TrainProgress(o, err, out)) {
             Trainer.Result r = Trainer.run(req, sel.backend(), progress);
             o.printf("%s; best epoch %d (development loss %.4f)%n", r.reason(), r.bestEpoch(), r.bestDevLoss());
@@ -101,7 +107,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static JsonNode readConfig(Path file) {
-        return JsonFiles.readObject(file, ConfigException::new);
+        String text = JsonFiles.readObjectText(file, ConfigException::new);   // checked: one JSON object
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /** The keys as the plain Java values TrainRequest takes (Integer, Long, Double, String, List, ...). */
+    static Map<String, Object> keys(ObjectNode node) {
+        return JSON.convertValue(node, new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     /**
@@ -113,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
             String k = it.next();
             (TrainSettings.KEYS.contains(k) ? trainerKeys : modelKeys).set(k, node.get(k));
         }
-        VavlConfig.fromJson(modelKeys, file.toString());
-        TrainSettings.fromJson(trainerKeys, TrainSettings.defaults(), file.toString());
+        VavlConfig.fromJson(modelKeys.toString(), file.toString());
+        TrainSettings.fromJson(trainerKeys.toString(), file.toString());
     }
 }

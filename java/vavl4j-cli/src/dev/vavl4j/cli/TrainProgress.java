@@ -7,23 +7,33 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Renders a training run: progress bars on stderr, one line per epoch on stdout, the learning-curve PNG. */
+/**
+ * Renders a training run: progress bars on stderr, one line per epoch on stdout, the learning-curve PNG.
+ * Every bar is closed (on a terminal: erased) before anything goes to stdout, so the epoch table stays whole.
+ */
 final class TrainProgress implements TrainListener, AutoCloseable {
     static final String CURVE = "learning-curve.png";
     private final PrintWriter out, err;
     private final Path dir;
+    private final boolean terminal;
     private Progress bar;
     private int epochs;
 
     TrainProgress(PrintWriter out, PrintWriter err, Path dir) {
+        this(out, err, dir, Progress.onTerminal());
+    }
+
+    /** {@code terminal}: draw the bars for a terminal (tests pass it; the CLI asks {@link Progress#onTerminal}). */
+    TrainProgress(PrintWriter out, PrintWriter err, Path dir, boolean terminal) {
         this.out = out;
         this.err = err;
         this.dir = dir;
+        this.terminal = terminal;
     }
 
     @Override
     public void onLoading(int done, int total) {
-        if (bar == null) bar = Progress.start(err, "features", total, "utt");
+        if (bar == null) bar = Progress.start(err, "features", total, "utt", terminal);
         bar.stepTo(done);
         if (done == total) closeBar();
     }
@@ -41,6 +51,7 @@ final class TrainProgress implements TrainListener, AutoCloseable {
 
     @Override
     public void onStart(int firstEpoch, int epochs, int batchesPerEpoch, String configSummary) {
+        closeBar();
         this.epochs = epochs;
         out.println("model: " + configSummary);
         if (firstEpoch > epochs) out.printf("the run already has all %d epochs; raise --epochs to train further%n", epochs);
@@ -51,19 +62,19 @@ final class TrainProgress implements TrainListener, AutoCloseable {
 
     @Override
     public void onBatch(int epoch, int batch, int batches) {
-        if (bar == null) bar = Progress.start(err, "epoch " + epoch + "/" + epochs, batches, "batch");
+        if (bar == null) bar = Progress.start(err, "epoch " + epoch + "/" + epochs, batches, "batch", terminal);
         bar.stepTo(batch);
     }
 
     @Override
     public void onEvaluating(int epoch, int utterances) {
         closeBar();
-        bar = Progress.start(err, "dev " + epoch + "/" + epochs, utterances, "utt");
+        bar = Progress.start(err, "dev " + epoch + "/" + epochs, utterances, "utt", terminal);
     }
 
     @Override
     public void onEvaluated(int done) {
-        bar.stepTo(done);
+        if (bar != null) bar.stepTo(done);
     }
 
     @Override
@@ -79,6 +90,11 @@ final class TrainProgress implements TrainListener, AutoCloseable {
         } catch (IOException e) {
             err.println("warning: could not write " + dir.resolve(CURVE) + ": " + IoErrors.describe(e));
         }
+    }
+
+    @Override
+    public void onFinish(String reason, int bestEpoch, double bestDevLoss) {
+        closeBar();   // the command prints its summary next
     }
 
     private void closeBar() {

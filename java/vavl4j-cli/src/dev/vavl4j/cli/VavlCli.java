@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "VAVL audio-visual emotion recognition on the JVM.%n"
                 + "(The launcher also takes `./vavl test`, which runs the test suite.)",
         subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class,
-                ParityCommand.class, BenchCommand.class})
+                ParityCommand.class, BenchCommand.class, ExportCommand.class})
 public final class VavlCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -18,13 +18,27 @@ public final class VavlCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * The library reports the device it chose (and other INFO) through System.Logger; the commands print
+     * that themselves, so the CLI shows the library's warnings only, unless VAVL_DEBUG is set. Held in a
+     * field because java.util.logging keeps loggers weakly and would forget the level.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.vavl4j");
+
     public static void main(String[] args) {
+        if (System.getenv("VAVL_DEBUG") == null) LIBRARY_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line: user errors become one line on stderr and exit code 2. */
+    /**
+     * The configured command line: user errors become one line on stderr and exit code 2, and so does every
+     * unknown subcommand or option (picocli's message and its "Did you mean" suggestions).
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new VavlCli());
+        cl.setExecutionStrategy(VavlCli::rejectUnmatchedThenRun);
+        CommandLine.IParameterExceptionHandler usageError = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) -> usageError.handleParseException(unknownFirst(ex), args));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String what = cmd.getCommandName();
             if (isUserError(ex)) {
@@ -41,11 +55,37 @@ public final class VavlCli implements Runnable {
         return cl;
     }
 
+    /**
+     * picocli skips its check for unknown arguments when help or the version is asked for, so
+     * {@code vavl featurs --help} printed the usage and exited 0; here an unknown subcommand or option is a
+     * usage error however it is combined.
+     */
+    private static int rejectUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (!r.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(r.commandSpec().commandLine(), r.unmatched());
+        }
+        return new CommandLine.RunLast().execute(parsed);
+    }
+
+    /**
+     * A mistyped option also leaves the option it was meant to be missing, and picocli reports the missing
+     * one ("Missing required options: ..."), which hides the typo: report the unknown argument instead.
+     */
+    private static CommandLine.ParameterException unknownFirst(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.MissingParameterException) {
+            CommandLine.ParseResult r = ex.getCommandLine().getParseResult();
+            if (r != null && !r.unmatched().isEmpty()) return new CommandLine.UnmatchedArgumentException(ex.getCommandLine(), r.unmatched());
+        }
+        return ex;
+    }
+
+    /**
+     * A user error is one vavl4j reports for its caller to act on ({@link dev.vavl4j.VavlException}) or a file
+     * system failure; anything else (an {@code IllegalArgumentException} from an op's shape check, say) is a
+     * bug in vavl4j and is reported as an internal error, never as bad input.
+     */
     private static boolean isUserError(Exception ex) {
-        return ex instanceof IllegalArgumentException || ex instanceof dev.vavl4j.io.FormatException
-                || ex instanceof dev.vavl4j.model.ConfigException
-                || ex instanceof dev.vavl4j.device.Devices.DeviceUnavailableException
-                || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
-                || ex instanceof dev.vavl4j.data.DataException || ex instanceof dev.vavl4j.train.TrainingDivergedException;
+        return ex instanceof dev.vavl4j.VavlException
+                || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
     }
 }

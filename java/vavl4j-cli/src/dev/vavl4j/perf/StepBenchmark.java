@@ -52,6 +52,11 @@ public final class StepBenchmark {
      */
     public static List<Measurement> run(Backend be, VavlConfig cfg, Settings s, boolean withProfile,
                                         Consumer<Measurement> onDone) {
+        return be.call(() -> runHere(be, cfg, s, withProfile, onDone));   // on the backend's own threads
+    }
+
+    private static List<Measurement> runHere(Backend be, VavlConfig cfg, Settings s, boolean withProfile,
+                                             Consumer<Measurement> onDone) {
         OpProfile profile = new OpProfile();
         Backend ops = profile.wrap(be);
         VavlModel model = new VavlModel(cfg, ParameterStore.fromHost(ops, cfg, WeightInit.initial(cfg, s.seed()), "random init"));

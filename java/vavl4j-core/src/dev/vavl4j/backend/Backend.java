@@ -261,6 +261,15 @@ public interface Backend extends AutoCloseable {
     void adam(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, int[] steps,
               AdamHyper hyper);
 
+    /**
+     * Runs {@code work} with this backend's threads and returns its result. The CPU backend runs it in its
+     * own fork/join pool, so every op inside uses at most the backend's thread count; other backends run
+     * it on the calling thread. Exceptions pass through unchanged.
+     */
+    default <T> T call(java.util.function.Supplier<T> work) {
+        return work.get();
+    }
+
     @Override
     default void close() {}
 }

@@ -1,5 +1,6 @@
 package dev.vavl4j.checkpoint;
 
+import dev.vavl4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.stream.Stream;
  * Whole-directory atomic replacement: the new directory is written beside the target under a hidden
  * temporary name and renamed into place. A previous directory is first renamed aside and deleted only
  * after the new one is in place, so at every instant either the old or the new complete directory exists
- * (under its own name or, for an instant, as {@code .NAME.old}).
+ * (under its own name or, for an instant, as {@code .NAME.old}). The directory and its files get the
+ * default permissions (the umask's), like any directory and file the writer creates.
  */
 public final class CheckpointDirs {
     private CheckpointDirs() {}
@@ -27,7 +29,8 @@ public final class CheckpointDirs {
         Path parent = abs.getParent();
         Files.createDirectories(parent);
         removeLeftovers(parent, "." + abs.getFileName() + ".tmp-");
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+        // not Files.createTempDirectory: its 0700 would become the checkpoint's mode after the rename
+        Path tmp = AtomicFiles.createSiblingDirectory(parent, "." + abs.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
             Path old = parent.resolve("." + abs.getFileName() + ".old");

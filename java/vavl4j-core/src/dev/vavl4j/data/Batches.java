@@ -80,7 +80,7 @@ public final class Batches {
             if (targets != null) {
                 float[] y = targets.apply(u);
                 if (y.length != outputs) {
-                    throw new IllegalArgumentException(u.row().stem() + ": label row of " + y.length + " values, expected " + outputs);
+                    throw new DataException(u.row().stem() + ": label row of " + y.length + " values, expected " + outputs);
                 }
                 System.arraycopy(y, 0, labels, i * outputs, outputs);
             }
@@ -104,7 +104,7 @@ public final class Batches {
                 continue;
             }
             if (f.dim() != dim) {
-                throw new IllegalArgumentException(utts.get(idx[i]).row().stem() + ": " + modality + " dim " + f.dim() + ", expected " + dim);
+                throw new DataException(utts.get(idx[i]).row().stem() + ": " + modality + " dim " + f.dim() + ", expected " + dim);
             }
             System.arraycopy(f.values(), 0, x, i * time * dim, f.values().length);
             lengths[i] = f.frames();

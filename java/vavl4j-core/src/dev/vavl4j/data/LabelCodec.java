@@ -1,10 +1,13 @@
 package dev.vavl4j.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.model.VavlConfig.Task;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -23,6 +26,7 @@ import java.util.Set;
  */
 public record LabelCodec(Task task, List<String> columns, double[] min, double[] max) {
     private static final Set<String> KEYS = Set.of("task", "columns", "min", "max");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public LabelCodec {
         columns = List.copyOf(columns);
@@ -129,9 +133,20 @@ public record LabelCodec(Task task, List<String> columns, double[] min, double[]
         return res;
     }
 
-    /** {"task": ..., "columns": [...], "min": [...], "max": [...]} (min/max only for regression). */
-    public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+    /**
+     * Compact JSON: {"task": ..., "columns": [...], "min": [...], "max": [...]} (min/max only for regression);
+     * {@link #fromJson} reads it back exactly.
+     */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(tree());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);   // a tree of numbers and strings always serializes
+        }
+    }
+
+    private ObjectNode tree() {
+        ObjectNode o = JSON.createObjectNode();
         o.put("task", task.name().toLowerCase(Locale.ROOT));
         ArrayNode cols = o.putArray("columns");
         columns.forEach(cols::add);
@@ -143,7 +158,22 @@ public record LabelCodec(Task task, List<String> columns, double[] min, double[]
         return o;
     }
 
-    public static LabelCodec fromJson(JsonNode node, String source) {
+    /**
+     * Reads {@link #toJson}'s form. {@code json} null or blank means the field is missing; every error is a
+     * one-line {@link DataException} starting with {@code source}.
+     */
+    public static LabelCodec fromJson(String json, String source) {
+        if (json == null || json.isBlank()) throw new DataException(source + ": missing (expected a JSON object)");
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new DataException(source + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+        return fromTree(node, source);
+    }
+
+    private static LabelCodec fromTree(JsonNode node, String source) {
         String where = source;
         if (node == null || node.isMissingNode()) throw new DataException(where + ": missing (expected a JSON object)");
         if (!node.isObject()) throw new DataException(where + ": expected a JSON object, got " + node);

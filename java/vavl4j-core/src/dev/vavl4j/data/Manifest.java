@@ -18,10 +18,22 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * A corpus manifest CSV: a header row with {@code FileName}, {@code Split_Set} (Train, Development, Test),
- * the label columns and optionally {@code SpkrID}; other columns are ignored.
+ * the label columns and optionally {@code SpkrID}; other columns are ignored. A manifest read for
+ * {@link Mode#PREDICTION} needs only {@code FileName}.
  */
 public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> rows) {
     static final String FILE_NAME = "FileName", SPLIT = "Split_Set", SPEAKER = "SpkrID";
+
+    /** Which columns {@link #read(Path, List, Mode)} demands besides {@code FileName}. */
+    public enum Mode {
+        /** Training and evaluation: {@code Split_Set} and every requested label column. */
+        LABELLED,
+        /**
+         * Prediction of unlabelled utterances: nothing else. {@code Split_Set} is still read (and checked)
+         * when the header has it, so a split can be chosen; without it every row's split is null.
+         */
+        PREDICTION
+    }
 
     /**
      * The header is read as an ordinary record (not with commons-csv's header mode) so that duplicate or
@@ -38,17 +50,26 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
         rows = List.copyOf(rows);
     }
 
-    /**
-     * Reads the manifest; {@code labelColumns} may be empty (prediction needs no labels). Throws
-     * {@link DataException} naming the file and, as they apply, the line, column and value for: a missing
-     * or unreadable file, an empty file, a missing required or label column (listing the columns present),
-     * a row with the wrong number of fields, an empty or duplicate FileName, an unknown Split_Set value,
-     * and a label that is empty, not a number, NaN or infinite.
-     */
+    /** {@link #read(Path, List, Mode)} in {@link Mode#LABELLED} mode: Split_Set is required. */
     public static Manifest read(Path file, List<String> labelColumns) {
+        return read(file, labelColumns, Mode.LABELLED);
+    }
+
+    /**
+     * Reads the manifest and the label columns {@code labelColumns}, possibly none (in
+     * {@link Mode#PREDICTION} always none: prediction reads no labels). Throws {@link DataException} naming
+     * the file and, as they apply, the line, column and value for: a missing or unreadable file, an empty
+     * file, a missing required or label column (listing the columns present), a row with the wrong number
+     * of fields, an empty or duplicate FileName, an unknown Split_Set value, and a label that is empty, not
+     * a number, NaN or infinite.
+     */
+    public static Manifest read(Path file, List<String> labelColumns, Mode mode) {
         String where = file.toString();
         if (new HashSet<>(labelColumns).size() != labelColumns.size()) {
             throw new IllegalArgumentException("label columns requested twice: " + labelColumns);
+        }
+        if (mode == Mode.PREDICTION && !labelColumns.isEmpty()) {
+            throw new IllegalArgumentException("prediction reads no label columns, got " + labelColumns);
         }
         String text = readText(file);
         LineIndex lines = new LineIndex(text);
@@ -60,7 +81,7 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
                 if (rec.size() == 1 && rec.get(0).isEmpty()) continue; // blank line
                 int line = lines.lineAt(rec.getCharacterPosition());
                 if (cols == null) {
-                    cols = Columns.of(where, rec, labelColumns);
+                    cols = Columns.of(where, rec, labelColumns, mode);
                     continue;
                 }
                 rows.add(cols.row(where, line, rec, firstLineOfStem));
@@ -77,8 +98,17 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
         return new Manifest(file, labelColumns, rows);
     }
 
-    /** The rows of one split, in file order. */
+    /**
+     * Whether the file has a {@code Split_Set} column: always after {@link Mode#LABELLED}; after
+     * {@link Mode#PREDICTION} every row has a split or none has.
+     */
+    public boolean hasSplits() {
+        return rows.getFirst().split() != null;
+    }
+
+    /** The rows of one split, in file order; a manifest without {@code Split_Set} has no splits to choose. */
     public List<ManifestRow> rows(Split split) {
+        if (!hasSplits()) throw new IllegalStateException(file + " has no " + SPLIT + " column, so no " + split.label + " rows");
         return rows.stream().filter(r -> r.split() == split).toList();
     }
 
@@ -104,9 +134,9 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
-    /** Where each column is, from the header record. */
+    /** Where each column is, from the header record ({@code split} is -1 when a prediction manifest has none). */
     private record Columns(int fields, int fileName, int split, int speaker, int[] labels, List<String> labelNames) {
-        static Columns of(String where, CSVRecord header, List<String> labelColumns) {
+        static Columns of(String where, CSVRecord header, List<String> labelColumns, Mode mode) {
             Map<String, Integer> index = new HashMap<>();
             for (int i = 0; i < header.size(); i++) {
                 String name = header.get(i);
@@ -115,7 +145,8 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
                     throw new DataException(where + ": line 1: column '" + name + "' appears twice in the header");
                 }
             }
-            List<String> required = new ArrayList<>(List.of(FILE_NAME, SPLIT));
+            List<String> required = new ArrayList<>(List.of(FILE_NAME));
+            if (mode == Mode.LABELLED) required.add(SPLIT);
             required.addAll(labelColumns);
             for (String name : required) {
                 if (!index.containsKey(name)) {
@@ -124,7 +155,7 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
                 }
             }
             int[] labels = labelColumns.stream().mapToInt(index::get).toArray();
-            return new Columns(header.size(), index.get(FILE_NAME), index.get(SPLIT), index.getOrDefault(SPEAKER, -1),
+            return new Columns(header.size(), index.get(FILE_NAME), index.getOrDefault(SPLIT, -1), index.getOrDefault(SPEAKER, -1),
                     labels, labelColumns);
         }
 
@@ -142,7 +173,7 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
                 throw new DataException(at + ", column '" + FILE_NAME + "': duplicate FileName '" + fileName
                         + "' (stem '" + stem + "' already on line " + first + ")");
             }
-            Split s = Split.parse(rec.get(split), at + ", column '" + SPLIT + "'");
+            Split s = split < 0 ? null : Split.parse(rec.get(split), at + ", column '" + SPLIT + "'");
             String spk = speaker < 0 || rec.get(speaker).isEmpty() ? null : rec.get(speaker);
             double[] values = new double[labels.length];
             for (int j = 0; j < labels.length; j++) {

@@ -17,10 +17,27 @@ public final class Devices {
     /** The chosen backend and a one-line reason (for {@code auto}, why it chose what it chose). */
     public record Selection(Backend backend, String reason) {}
 
+    private static final System.Logger LOG = System.getLogger(Devices.class.getName());
+
+    /** {@link #open(String, int)} with one CPU thread per core. */
     public static Selection open(String device) {
+        return open(device, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Opens the backend {@code device} names; a CPU backend gets {@code cpuThreads} threads. The choice and
+     * its reason are also logged (System.Logger {@code dev.vavl4j.device.Devices}, level INFO).
+     */
+    public static Selection open(String device, int cpuThreads) {
+        Selection s = choose(device, cpuThreads);
+        LOG.log(System.Logger.Level.INFO, "vavl4j backend: {0}", s.reason());
+        return s;
+    }
+
+    private static Selection choose(String device, int cpuThreads) {
         String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
         return switch (d) {
-            case "cpu" -> new Selection(new CpuBackend(), "cpu: requested");
+            case "cpu" -> new Selection(new CpuBackend(cpuThreads), "cpu: requested (" + cpuThreads + " threads)");
             case "cuda" -> {
                 try {
                     CudaBackend b = CudaBackend.open();
@@ -37,10 +54,10 @@ public final class Devices {
                     // The full search list belongs to an explicit --device cuda; auto keeps it to the cause.
                     String why = why(e);
                     int looked = why.indexOf(" (looked in ");
-                    yield new Selection(new CpuBackend(), "auto chose cpu: " + (looked > 0 ? why.substring(0, looked) : why));
+                    yield new Selection(new CpuBackend(cpuThreads), "auto chose cpu: " + (looked > 0 ? why.substring(0, looked) : why));
                 }
             }
-            default -> throw new IllegalArgumentException("unknown device '" + device + "' (expected cpu, cuda or auto)");
+            default -> throw new dev.vavl4j.ConfigException("unknown device '" + device + "' (expected cpu, cuda or auto)");
         };
     }
 
@@ -51,7 +68,7 @@ public final class Devices {
         return "the CUDA backend failed to start (" + e.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m) + ")";
     }
 
-    public static final class DeviceUnavailableException extends RuntimeException {
+    public static final class DeviceUnavailableException extends dev.vavl4j.DeviceException {
         public DeviceUnavailableException(String message) {
             super(message);
         }

@@ -4,12 +4,13 @@ import java.util.Arrays;
 
 /**
  * A tensor in host memory as read from or written to a file: a dtype, a shape and its values. Float
- * dtypes are held as float[] (F64 narrowed: the model stores float32), integer dtypes as int[].
+ * dtypes are held as float[] (F64 narrowed: the model stores float32; F16 and BF16 widened, exactly),
+ * integer dtypes as int[]. {@link SafeTensors} writes F16 and BF16 tensors as such, other floats as F32.
  */
 public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
 
     public enum DType {
-        F32(4), F64(8), I32(4), I64(8), U8(1), BOOL(1);
+        F32(4), F64(8), F16(2), BF16(2), I32(4), I64(8), U8(1), BOOL(1);
 
         public final int bytes;
 
@@ -18,7 +19,7 @@ public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
         }
 
         public boolean isFloat() {
-            return this == F32 || this == F64;
+            return this == F32 || this == F64 || this == F16 || this == BF16;
         }
     }
 
@@ -35,6 +36,18 @@ public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
     public static HostTensor ofBytes(int[] values, int... shape) {
         check(values.length, shape);
         return new HostTensor(DType.U8, shape.clone(), null, values);
+    }
+
+    /**
+     * This float tensor stored as {@code target} (F32, F16 or BF16): each value rounded to the nearest one
+     * {@code target} holds (ties to even; beyond its range ±infinity). F32 keeps the values and their array.
+     */
+    public HostTensor roundedTo(DType target) {
+        if (floats == null) throw new IllegalArgumentException("a " + dtype + " tensor has no float values to round to " + target);
+        if (target == DType.F32) return dtype == DType.F32 ? this : new HostTensor(DType.F32, shape, floats, null);
+        float[] v = new float[floats.length];
+        for (int i = 0; i < v.length; i++) v[i] = HalfFloats.round(floats[i], target);
+        return new HostTensor(target, shape, v, null);
     }
 
     public int size() {

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.io.HostTensor.DType;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,54 +24,79 @@ import java.util.TreeMap;
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header
  * {@code {name: {dtype, shape, data_offsets}}} (plus optional {@code __metadata__}), then raw
- * little-endian data. Reading validates everything and names the file and tensor on error.
+ * little-endian data. Reading validates everything and names the file and tensor on error. It reads F32, F64,
+ * F16, BF16, I32, I64, U8 and BOOL; it writes floats as F32 except tensors whose dtype is F16 or BF16
+ * ({@link HostTensor#roundedTo}), which keep it.
+ * <p>Files are read and written one tensor at a time, so a file never sits in memory next to its tensors
+ * (a paper-size checkpoint's optimizer state is hundreds of MB).
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final long MAX_HEADER = 100L << 20;
+    private static final int CHUNK = 1 << 16;
 
     private SafeTensors() {}
 
+    /** Where a tensor's bytes come from: a file, or bytes already in memory. */
+    @FunctionalInterface
+    private interface Bytes {
+        /** {@code n} bytes from {@code at}, little-endian, positioned at 0. */
+        ByteBuffer read(long at, int n) throws IOException;
+    }
+
     public static Map<String, HostTensor> read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return parse(file.toString(), ch.size(), (at, n) -> {
+                ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+                while (b.hasRemaining()) {
+                    if (ch.read(b, at + b.position()) < 0) throw new EOFException("the file ends at byte " + (at + b.position()));
+                }
+                return b.flip();
+            });
         } catch (NoSuchFileException e) {
             throw new FormatException(file + ": file not found");
         } catch (IOException e) {
             throw new FormatException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
-        return parse(file.toString(), bytes);
     }
 
     public static Map<String, HostTensor> parse(String source, byte[] bytes) {
-        if (bytes.length < 8) throw new FormatException(source + ": not a safetensors file (" + bytes.length + " bytes, no header)");
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = buf.getLong(0);
-        if (headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > bytes.length) {
+        try {
+            return parse(source, bytes.length, (at, n) -> ByteBuffer.wrap(bytes, (int) at, n).slice().order(ByteOrder.LITTLE_ENDIAN));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // memory does not fail to read
+        }
+    }
+
+    private static Map<String, HostTensor> parse(String source, long size, Bytes bytes) throws IOException {
+        if (size < 8) throw new FormatException(source + ": not a safetensors file (" + size + " bytes, no header)");
+        long headerLen = bytes.read(0, 8).getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > size) {
             throw new FormatException(source + ": not a safetensors file or truncated (header length " + headerLen
-                    + ", file " + bytes.length + " bytes)");
+                    + ", file " + size + " bytes)");
         }
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
-        } catch (IOException e) {
+            ByteBuffer h = bytes.read(8, (int) headerLen);
+            header = JSON.readTree(new String(h.array(), h.arrayOffset(), (int) headerLen, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException(source + ": header is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         if (header == null || !header.isObject()) throw new FormatException(source + ": header is not a JSON object");
-        int dataStart = (int) (8 + headerLen);
-        long dataLen = bytes.length - dataStart;
+        long dataStart = 8 + headerLen;
+        long dataLen = size - dataStart;
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) continue;
-            out.put(e.getKey(), tensor(source, e.getKey(), e.getValue(), buf, dataStart, dataLen));
+            out.put(e.getKey(), tensor(source, e.getKey(), e.getValue(), bytes, dataStart, dataLen));
         }
         return out;
     }
 
-    private static HostTensor tensor(String src, String name, JsonNode info, ByteBuffer buf, int dataStart, long dataLen) {
+    private static HostTensor tensor(String src, String name, JsonNode info, Bytes bytes, long dataStart, long dataLen)
+            throws IOException {
         String where = src + ": tensor '" + name + "'";
         if (!info.isObject()) throw new FormatException(where + ": header entry is not an object");
         DType dtype;
@@ -100,28 +130,39 @@ public final class SafeTensors {
             throw new FormatException(where + ": " + (end - begin) + " bytes for shape " + java.util.Arrays.toString(shape)
                     + " of " + dtype + " (expected " + n * dtype.bytes + ")");
         }
-        int at = (int) (dataStart + begin);
+        if (end - begin > Integer.MAX_VALUE) throw new FormatException(where + ": " + (end - begin) + " bytes is too large for one tensor");
         int count = (int) n;
+        ByteBuffer buf = bytes.read(dataStart + begin, (int) (end - begin));
         switch (dtype) {
             case F32 -> {
                 float[] v = new float[count];
-                buf.slice(at, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                buf.asFloatBuffer().get(v);
                 return new HostTensor(dtype, shape, v, null);
             }
             case F64 -> {
                 float[] v = new float[count];
-                for (int i = 0; i < count; i++) v[i] = (float) buf.getDouble(at + 8 * i);
+                for (int i = 0; i < count; i++) v[i] = (float) buf.getDouble(8 * i);
+                return new HostTensor(dtype, shape, v, null);
+            }
+            case F16 -> {
+                float[] v = new float[count];
+                for (int i = 0; i < count; i++) v[i] = HalfFloats.fromF16(buf.getShort(2 * i));
+                return new HostTensor(dtype, shape, v, null);
+            }
+            case BF16 -> {
+                float[] v = new float[count];
+                for (int i = 0; i < count; i++) v[i] = HalfFloats.fromBf16(buf.getShort(2 * i));
                 return new HostTensor(dtype, shape, v, null);
             }
             case I32 -> {
                 int[] v = new int[count];
-                buf.slice(at, count * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+                buf.asIntBuffer().get(v);
                 return new HostTensor(dtype, shape, null, v);
             }
             case I64 -> {
                 int[] v = new int[count];
                 for (int i = 0; i < count; i++) {
-                    long x = buf.getLong(at + 8 * i);
+                    long x = buf.getLong(8 * i);
                     if (x != (int) x) throw new FormatException(where + ": value " + x + " does not fit in int32");
                     v[i] = (int) x;
                 }
@@ -129,7 +170,7 @@ public final class SafeTensors {
             }
             default -> {
                 int[] v = new int[count];
-                for (int i = 0; i < count; i++) v[i] = buf.get(at + i) & 0xFF;
+                for (int i = 0; i < count; i++) v[i] = buf.get(i) & 0xFF;
                 return new HostTensor(dtype, shape, null, v);
             }
         }
@@ -137,12 +178,28 @@ public final class SafeTensors {
 
     /** Writes the tensors (sorted by name) atomically: a temp file renamed over the target. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
-        byte[] encoded = encode(tensors, metadata);
-        AtomicFiles.write(file, out -> out.write(encoded));
+        Map<String, HostTensor> sorted = new TreeMap<>(tensors);
+        byte[] header = header(sorted, metadata);
+        AtomicFiles.write(file, out -> writeTo(out, header, sorted));
     }
 
     public static byte[] encode(Map<String, HostTensor> tensors, Map<String, String> metadata) {
         Map<String, HostTensor> sorted = new TreeMap<>(tensors);
+        byte[] header = header(sorted, metadata);
+        long total = header.length;
+        for (HostTensor t : sorted.values()) total += (long) t.size() * storedType(t).bytes;
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("safetensors file over 2 GiB: write it to a file instead");
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
+        try {
+            writeTo(out, header, sorted);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // memory does not fail to write
+        }
+        return out.toByteArray();
+    }
+
+    /** The length prefix and the JSON header, space-padded to a multiple of 8 as the reference writer does. */
+    private static byte[] header(Map<String, HostTensor> sorted, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         long off = 0;
         for (Map.Entry<String, HostTensor> e : sorted.entrySet()) {
@@ -162,30 +219,51 @@ public final class SafeTensors {
         }
         byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (h.length + 7) / 8 * 8;
-        if (8L + padded + off > Integer.MAX_VALUE) throw new IllegalArgumentException("safetensors file over 2 GiB");
-        ByteBuffer buf = ByteBuffer.allocate((int) (8 + padded + off)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         buf.putLong(padded);
         buf.put(h);
-        for (int i = h.length; i < padded; i++) buf.put((byte) ' ');
-        for (HostTensor t : sorted.values()) {
-            switch (storedType(t)) {
-                case F32 -> {
-                    for (float v : t.floats()) buf.putFloat(v);
-                }
-                case I32 -> {
-                    for (int v : t.ints()) buf.putInt(v);
-                }
-                default -> {
-                    for (int v : t.ints()) buf.put((byte) v);
-                }
-            }
-        }
+        while (buf.hasRemaining()) buf.put((byte) ' ');
         return buf.array();
     }
 
-    /** Floats are written as F32; U8/BOOL stay bytes; other integers as I32. */
+    /** The header, then each tensor's values in the header's order, through a small reused buffer. */
+    private static void writeTo(OutputStream out, byte[] header, Map<String, HostTensor> sorted) throws IOException {
+        out.write(header);
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (HostTensor t : sorted.values()) {
+            DType dt = storedType(t);
+            int n = t.size();
+            if (dt == DType.F32 || dt == DType.I32) {   // the common case, in bulk
+                for (int i = 0; i < n; ) {
+                    if (buf.remaining() < 4) drain(buf, out);
+                    int k = Math.min(n - i, buf.remaining() / 4);
+                    if (dt == DType.F32) buf.asFloatBuffer().put(t.floats(), i, k);
+                    else buf.asIntBuffer().put(t.ints(), i, k);
+                    buf.position(buf.position() + 4 * k);
+                    i += k;
+                }
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf.remaining() < dt.bytes) drain(buf, out);
+                switch (dt) {
+                    case F16 -> buf.putShort(HalfFloats.toF16(t.floats()[i]));
+                    case BF16 -> buf.putShort(HalfFloats.toBf16(t.floats()[i]));
+                    default -> buf.put((byte) t.ints()[i]);
+                }
+            }
+        }
+        drain(buf, out);
+    }
+
+    private static void drain(ByteBuffer buf, OutputStream out) throws IOException {
+        out.write(buf.array(), 0, buf.position());
+        buf.clear();
+    }
+
+    /** F16 and BF16 stay half precision, other floats are written as F32; U8/BOOL stay bytes; other integers as I32. */
     private static DType storedType(HostTensor t) {
-        if (t.floats() != null) return DType.F32;
+        if (t.floats() != null) return t.dtype() == DType.F16 || t.dtype() == DType.BF16 ? t.dtype() : DType.F32;
         return (t.dtype() == DType.U8 || t.dtype() == DType.BOOL) ? t.dtype() : DType.I32;
     }
 }

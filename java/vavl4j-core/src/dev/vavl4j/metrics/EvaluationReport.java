@@ -1,8 +1,11 @@
 package dev.vavl4j.metrics;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +17,7 @@ import java.util.Locale;
 public record EvaluationReport(String split, List<String> labels, ModalityReport audio, ModalityReport visual,
                                ModalityReport fusion) {
 
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SOURCE_NAMES = {"audio", "visual", "fusion"};
     private static final String[] CLASSIFICATION_HEADERS = {"accuracy", "f1_macro", "f1_micro", "precision", "recall"};
 
@@ -50,10 +53,28 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
     /**
      * JSON: {"split", "labels", "audio": {...}, "visual": {...}, "fusion": {...}}; each source has "n" and either
      * "accuracy", "f1_macro", "f1_micro", "precision_macro", "recall_macro", "confusion" (rows = truth), or
-     * "ccc": {attribute: value} and "ccc_mean". A source with n = 0 has only "n": 0.
+     * "ccc": {attribute: value} and "ccc_mean". A source with n = 0 has only "n": 0. Compact; see
+     * {@link #toPrettyJson} for the indented form the CLI writes.
      */
-    public ObjectNode toJson() {
-        ObjectNode root = JSON.objectNode();
+    public String toJson() {
+        return write(JSON.writer());
+    }
+
+    /** {@link #toJson} indented (Jackson's default pretty printer), as {@code evaluate --json} writes it. */
+    public String toPrettyJson() {
+        return write(JSON.writerWithDefaultPrettyPrinter());
+    }
+
+    private String write(ObjectWriter w) {
+        try {
+            return w.writeValueAsString(tree());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);   // a tree of numbers and strings always serializes
+        }
+    }
+
+    private ObjectNode tree() {
+        ObjectNode root = JSON.createObjectNode();
         root.put("split", split);
         ArrayNode labelArray = root.putArray("labels");
         labels.forEach(labelArray::add);
@@ -63,7 +84,7 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
     }
 
     private ObjectNode sourceJson(ModalityReport m) {
-        ObjectNode o = JSON.objectNode();
+        ObjectNode o = JSON.createObjectNode();
         o.put("n", m == null ? 0 : m.n());
         if (m == null) return o;
         ClassificationMetrics c = m.classification();

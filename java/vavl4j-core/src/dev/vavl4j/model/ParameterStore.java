@@ -33,7 +33,7 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
         Map<String, int[]> pShapes = ParamLayout.parameters(cfg), bShapes = ParamLayout.buffers(cfg);
         for (String name : weights.keySet()) {
             if (!pShapes.containsKey(name) && !bShapes.containsKey(name)) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' is not a parameter of this configuration");
+                throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' is not a parameter of this configuration");
             }
         }
         pShapes.forEach((n, shape) -> s.params.put(n, new Param(n, upload(be, weights, n, shape, source))));
@@ -50,16 +50,16 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
 
     private static float[] checked(Map<String, HostTensor> w, String name, int[] shape, String source) {
         HostTensor t = w.get(name);
-        if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
+        if (t == null) throw new dev.vavl4j.io.FormatException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
+            throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' has shape " + t.shapeString()
                     + ", expected " + Arrays.toString(shape));
         }
-        if (!t.dtype().isFloat()) throw new IllegalArgumentException(source + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected F32");
+        if (!t.dtype().isFloat()) throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected F32");
         float[] v = t.floats();
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
+                throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
             }
         }
         return v;
@@ -121,7 +121,7 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
             for (String name : state.keySet()) {
                 String p = name.replaceFirst("^adam\\.(m|v|steps)\\.", "");
                 if (p.equals(name) || !params.containsKey(p)) {
-                    throw new IllegalArgumentException(source + ": tensor '" + name + "' is not Adam state of a parameter of this configuration");
+                    throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' is not Adam state of a parameter of this configuration");
                 }
             }
         }
@@ -131,13 +131,13 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
             be.copyFromHost(checked(state, "adam.v." + p.name, shape, source), p.adamV(be));
             HostTensor steps = state.get("adam.steps." + p.name);
             if (steps == null || steps.size() != 1 || steps.dtype().isFloat() || steps.asInts()[0] < 0) {
-                throw new IllegalArgumentException(source + ": tensor 'adam.steps." + p.name + "' must be one non-negative int32, got "
+                throw new dev.vavl4j.io.FormatException(source + ": tensor 'adam.steps." + p.name + "' must be one non-negative int32, got "
                         + (steps == null ? "nothing" : steps.dtype() + " " + steps.shapeString()));
             }
             p.setSteps(steps.asInts()[0]);
         }
         for (Param p : params.values()) {
-            if (hasNegative(be.toHost(p.adamV(be)))) throw new IllegalArgumentException(source + ": 'adam.v." + p.name + "' holds a negative value");
+            if (hasNegative(be.toHost(p.adamV(be)))) throw new dev.vavl4j.io.FormatException(source + ": 'adam.v." + p.name + "' holds a negative value");
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.vavl4j.model;
 
+import dev.vavl4j.ConfigException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -29,7 +33,7 @@ public record VavlConfig(
             "adam_eps", "weight_decay");
 
     public static VavlConfig paperDefaults() {
-        return fromJson(JSON.createObjectNode(), "defaults");
+        return fromTree(JSON.createObjectNode(), "defaults");
     }
 
     public int headDim() {
@@ -41,12 +45,27 @@ public record VavlConfig(
     }
 
     public static VavlConfig load(Path file) {
-        JsonNode node = dev.vavl4j.io.JsonFiles.readObject(file, ConfigException::new);
-        return fromJson(node, file.toString());
+        return fromJson(dev.vavl4j.io.JsonFiles.readObjectText(file, ConfigException::new), file.toString());
     }
 
-    /** Builds a config from the keys present in {@code node}; the others keep their defaults. */
-    public static VavlConfig fromJson(JsonNode node, String source) {
+    /**
+     * Builds a config from the keys present in the JSON object {@code json}; the others keep their defaults.
+     * Every error is a one-line {@link ConfigException} starting with {@code source}: not valid JSON, not an
+     * object, an unknown key, or a key with a bad value (naming the key and the value).
+     */
+    public static VavlConfig fromJson(String json, String source) {
+        JsonNode node;
+        try {
+            node = json == null ? null : JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (node == null || !node.isObject()) throw new ConfigException(source + ": expected a JSON object");
+        return fromTree(node, source);
+    }
+
+    /** {@link #fromJson} of an already parsed object. */
+    private static VavlConfig fromTree(JsonNode node, String source) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!KEYS.contains(k)) throw new ConfigException(source + ": unknown key '" + k + "' (known: " + new java.util.TreeSet<>(KEYS) + ")");
@@ -76,8 +95,29 @@ public record VavlConfig(
         }
     }
 
+    /**
+     * This config as a compact JSON object with every spec key, in the spec's order; {@link #fromJson} reads
+     * it back to an equal config (doubles are written in their shortest exact form).
+     */
+    public String toJson() {
+        return write(JSON.writer());
+    }
+
+    /** {@link #toJson} indented as config.json files are written (Jackson's default pretty printer). */
+    public String toPrettyJson() {
+        return write(JSON.writerWithDefaultPrettyPrinter());
+    }
+
+    private String write(ObjectWriter w) {
+        try {
+            return w.writeValueAsString(tree());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);   // a tree of numbers and strings always serializes
+        }
+    }
+
     /** This config as a JSON object with the spec's keys. */
-    public ObjectNode toJson() {
+    private ObjectNode tree() {
         ObjectNode o = JSON.createObjectNode();
         o.put("audio_dim", audioDim).put("visual_dim", visualDim).put("proj_dim", projDim).put("model_dim", modelDim)
                 .put("heads", heads).put("ff_expansion", ffExpansion).put("conv_kernel", convKernel)
@@ -92,9 +132,9 @@ public record VavlConfig(
 
     /** A copy with some keys replaced, e.g. {@code with(Map.of("lr", 1e-3))}. */
     public VavlConfig with(Map<String, Object> overrides) {
-        ObjectNode o = toJson();
+        ObjectNode o = tree();
         overrides.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
-        return fromJson(o, "config override");
+        return fromTree(o, "config override");
     }
 
     private static void validate(VavlConfig c) {

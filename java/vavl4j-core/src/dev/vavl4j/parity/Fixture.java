@@ -1,15 +1,15 @@
 package dev.vavl4j.parity;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vavl4j.io.FormatException;
 import dev.vavl4j.io.HostTensor;
 import dev.vavl4j.io.SafeTensors;
 import dev.vavl4j.model.Batch;
-import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.ConfigException;
 import dev.vavl4j.model.SequenceBatch;
 import dev.vavl4j.model.VavlConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,7 +39,7 @@ public record Fixture(String name, VavlConfig config, Map<String, HostTensor> we
     public static Fixture bundled(String name) {
         String base = RESOURCE_ROOT + name + "/";
         try {
-            VavlConfig cfg = VavlConfig.fromJson(new ObjectMapper().readTree(resource(base + "config.json")),
+            VavlConfig cfg = VavlConfig.fromJson(new String(resource(base + "config.json"), StandardCharsets.UTF_8),
                     base + "config.json");
             return new Fixture(name, cfg, SafeTensors.parse(base + "weights.safetensors", resource(base + "weights.safetensors")),
                     base + "weights.safetensors",

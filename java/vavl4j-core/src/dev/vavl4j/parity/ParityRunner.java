@@ -18,7 +18,12 @@ import java.util.Map;
 public final class ParityRunner {
     private ParityRunner() {}
 
+    /** Runs the fixture on {@code be}, with the backend's threads ({@link Backend#call}). */
     public static Map<String, HostTensor> run(Fixture fx, Backend be) {
+        return be.call(() -> runHere(fx, be));
+    }
+
+    private static Map<String, HostTensor> runHere(Fixture fx, Backend be) {
         VavlConfig cfg = fx.config();
         ParameterStore store = ParameterStore.fromHost(be, cfg, fx.weights(), fx.weightsSource());
         VavlModel model = new VavlModel(cfg, store);

@@ -1,9 +1,12 @@
 package dev.vavl4j.predict;
 
+import dev.vavl4j.InvalidInputException;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.checkpoint.Checkpoint;
 import dev.vavl4j.data.Features;
 import dev.vavl4j.data.LabelCodec;
+import dev.vavl4j.data.Normalizer;
+import dev.vavl4j.device.Devices;
 import dev.vavl4j.data.ManifestRow;
 import dev.vavl4j.data.Utterance;
 import dev.vavl4j.model.Modality;
@@ -21,27 +24,113 @@ import java.util.function.IntConsumer;
  * Inference from a trained checkpoint, for embedding in a service. Give it raw (un-normalised) features of
  * one utterance or a batch — audio, visual or both — and it applies the checkpoint's normalisation and frame
  * cap, runs the model in eval mode and answers per spec §7.
+ * <pre>{@code
+ * try (Predictor p = Predictor.builder(Path.of("model")).device("cpu").threads(4).build()) {
+ *     Prediction answer = p.predict(audioFeatures, null);
+ * }
+ * }</pre>
+ * <p>It reads only what inference needs (weights, config, normalisation, labels and frame cap), never the
+ * optimizer state of a training checkpoint, and keeps no host copy of the weights once they are on the
+ * backend.
  * <p>Thread-safe: the model is only read after loading, so concurrent calls may run in parallel; results do
- * not depend on what else is in a batch or on other threads.
+ * not depend on what else is in a batch or on other threads. On the CPU every call runs on the backend's
+ * threads ({@link Backend#call}), so a predictor with {@code threads(n)} uses at most n cores however many
+ * callers it has.
+ * <p>{@link #close()} closes the backend the predictor opened (freeing device memory on a GPU); a backend
+ * handed to {@link #load(Path, Backend)} or {@link Builder#backend} stays open and stays the caller's.
  */
-public final class Predictor {
+public final class Predictor implements AutoCloseable {
     /** Utterances per model call when predicting many. */
     public static final int BATCH = 16;
 
-    private final Checkpoint checkpoint;
+    private final VavlConfig config;
+    private final LabelCodec codec;
+    private final Normalizer normalizer;
+    private final int maxFrames;
     private final VavlModel model;
+    private final Backend backend;
+    private final boolean ownsBackend;
+    private final String backendReason;
+    private volatile boolean closed;
 
-    private Predictor(Checkpoint checkpoint, VavlModel model) {
-        this.checkpoint = checkpoint;
+    private Predictor(Checkpoint ck, VavlModel model, Backend backend, boolean ownsBackend, String backendReason) {
+        this.config = ck.config();
+        this.codec = ck.labels();
+        this.normalizer = ck.normalizer();
+        this.maxFrames = ck.maxFrames();
         this.model = model;
+        this.backend = backend;
+        this.ownsBackend = ownsBackend;
+        this.backendReason = backendReason;
     }
 
-    /** Loads a checkpoint directory (or a training output directory's {@code best/}) onto a backend. */
+    /** Loads a checkpoint directory (or a training run's {@code best/}) on the device {@code auto} picks. */
+    public static Predictor load(Path dir) {
+        return builder(dir).build();
+    }
+
+    /**
+     * Loads a checkpoint directory (or a training output directory's {@code best/}) onto a backend the
+     * caller owns: {@link #close()} leaves it open.
+     */
     public static Predictor load(Path dir, Backend backend) {
-        Checkpoint ck = Checkpoint.load(dir);
-        ParameterStore store = ParameterStore.fromHost(backend, ck.config(), ck.weights(),
-                Checkpoint.resolve(dir).resolve("model.safetensors").toString());
-        return new Predictor(ck, new VavlModel(ck.config(), store));
+        return builder(dir).backend(backend).build();
+    }
+
+    /** A builder for a predictor of the checkpoint (or run) at {@code dir}. */
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** Options of a {@link Predictor}: the device (or a backend of the caller's) and the CPU thread count. */
+    public static final class Builder {
+        private final Path dir;
+        private String device = "auto";
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private Backend backend;
+
+        private Builder(Path dir) {
+            this.dir = java.util.Objects.requireNonNull(dir, "dir");
+        }
+
+        /** {@code cpu}, {@code cuda} or {@code auto} (the default: the GPU when one opens, else the CPU). */
+        public Builder device(String device) {
+            this.device = java.util.Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /** Threads of the CPU backend (default: one per core); ignored on a GPU. */
+        public Builder threads(int threads) {
+            if (threads < 1) throw new dev.vavl4j.ConfigException("threads must be ≥ 1, got " + threads);
+            this.threads = threads;
+            return this;
+        }
+
+        /** Runs on {@code backend}, which stays the caller's: the predictor does not close it. */
+        public Builder backend(Backend backend) {
+            this.backend = java.util.Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** Reads and validates the checkpoint and uploads its weights. */
+        public Predictor build() {
+            // Read and validate the files before a device is opened, so a bad checkpoint costs no GPU context.
+            Checkpoint ck = Checkpoint.loadForInference(dir);   // never reads optimizer.safetensors
+            String source = Checkpoint.resolve(dir).resolve("model.safetensors").toString();
+            if (backend != null) return open(ck, source, backend, false, "given: " + backend.name());
+            Devices.Selection sel = Devices.open(device, threads);
+            try {
+                return open(ck, source, sel.backend(), true, sel.reason());
+            } catch (RuntimeException | Error e) {
+                sel.backend().close();
+                throw e;
+            }
+        }
+
+        private static Predictor open(Checkpoint ck, String source, Backend be, boolean owns, String reason) {
+            ParameterStore store = ParameterStore.fromHost(be, ck.config(), ck.weights(), source);
+            return new Predictor(ck, new VavlModel(ck.config(), store), be, owns, reason);
+        }
     }
 
     /** One utterance's input: raw features [frames, dim], either may be null but not both. */
@@ -56,9 +145,9 @@ public final class Predictor {
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             String where = inputs.size() == 1 ? "input" : "input " + i;
-            if (in.audio() == null && in.visual() == null) throw new IllegalArgumentException(where + ": neither audio nor visual features given");
-            check(where + " audio", in.audio(), config().audioDim());
-            check(where + " visual", in.visual(), config().visualDim());
+            if (in.audio() == null && in.visual() == null) throw new InvalidInputException(where + ": neither audio nor visual features given");
+            check(where + " audio", in.audio(), config.audioDim());
+            check(where + " visual", in.visual(), config.visualDim());
             ManifestRow row = new ManifestRow(0, "input-" + i, "input-" + i, null, null, new double[0]);
             utts.add(new Utterance(row, in.audio(), in.visual()));
         }
@@ -75,7 +164,8 @@ public final class Predictor {
 
     /** Raw model outputs of raw utterances, for evaluation against labels. */
     public List<UtteranceInference.Outputs> outputs(List<Utterance> raw, IntConsumer onDone) {
-        return UtteranceInference.run(model, raw, BATCH, this::prepare, onDone);
+        ensureOpen();
+        return backend.call(() -> UtteranceInference.run(model, raw, BATCH, this::prepare, onDone));
     }
 
     private Utterance prepare(Utterance u) {
@@ -84,12 +174,11 @@ public final class Predictor {
 
     private Features prepare(Modality m, Features f) {
         if (f == null) return null;
-        Features capped = checkpoint.maxFrames() > 0 ? f.capped(checkpoint.maxFrames()) : f;
-        return checkpoint.normalizer().apply(m, capped);
+        Features capped = maxFrames > 0 ? f.capped(maxFrames) : f;
+        return normalizer.apply(m, capped);
     }
 
     private Prediction answer(UtteranceInference.Outputs o) {
-        LabelCodec codec = checkpoint.labels();
         EnumMap<Source, double[]> by = new EnumMap<>(Source.class);
         for (Source s : Source.values()) if (o.of(s) != null) by.put(s, codec.decode(o.of(s), 0));
         Source used = o.used();
@@ -108,23 +197,52 @@ public final class Predictor {
 
     private static void check(String where, Features f, int dim) {
         if (f == null) return;
-        if (f.dim() != dim) throw new IllegalArgumentException(where + ": feature dimension " + f.dim() + ", the model expects " + dim);
-        if (f.frames() < 1) throw new IllegalArgumentException(where + ": no frames");
+        if (f.dim() != dim) throw new InvalidInputException(where + ": feature dimension " + f.dim() + ", the model expects " + dim);
+        if (f.frames() < 1) throw new InvalidInputException(where + ": no frames");
         float[] v = f.values();
         for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) throw new IllegalArgumentException(where + ": value at frame " + i / dim + ", dim " + i % dim + " is " + v[i]);
+            if (!Float.isFinite(v[i])) throw new InvalidInputException(where + ": value at frame " + i / dim + ", dim " + i % dim + " is " + v[i]);
         }
     }
 
-    public Checkpoint checkpoint() {
-        return checkpoint;
-    }
-
     public VavlConfig config() {
-        return checkpoint.config();
+        return config;
     }
 
+    /** The label columns: class names, or attribute names for regression. */
     public List<String> labels() {
-        return checkpoint.labels().columns();
+        return codec.columns();
+    }
+
+    /** How labels are encoded and model outputs decoded (task, columns, regression ranges). */
+    public LabelCodec labelCodec() {
+        return codec;
+    }
+
+    /** The frame cap applied to every input (0: none). */
+    public int maxFrames() {
+        return maxFrames;
+    }
+
+    /** The backend the model runs on. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Why this backend was chosen (e.g. {@code auto chose cpu: no libcuda.so.1}), or {@code given: cpu}. */
+    public String backendReason() {
+        return backendReason;
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("this Predictor is closed");
+    }
+
+    /** Closes the backend if the predictor opened it; a backend it was handed stays open. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (ownsBackend) backend.close();
     }
 }

@@ -1,7 +1,6 @@
 package dev.vavl4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -13,8 +12,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record EpochSummary(int epoch, double audioLoss, double visualLoss, double fusionLoss, double devLoss,
                            double devScore, boolean best, double seconds) {
 
-    public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+    /**
+     * Compact JSON: {"epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss", "dev_score", "best",
+     * "seconds"}; a loss or score that was not measured (NaN) is null.
+     */
+    public String toJson() {
+        return JsonTrees.write(tree());
+    }
+
+    /**
+     * Reads {@link #toJson}'s form; a missing or non-numeric loss or score reads as NaN. Text that is not
+     * valid JSON is a {@link dev.vavl4j.CheckpointException} naming {@code source}.
+     */
+    public static EpochSummary fromJson(String json, String source) {
+        JsonNode n = JsonTrees.parse(json, source, dev.vavl4j.CheckpointException::new);
+        if (n == null || !n.isObject()) throw new dev.vavl4j.CheckpointException(source + ": expected a JSON object");
+        return fromTree(n);
+    }
+
+    ObjectNode tree() {
+        ObjectNode o = JsonTrees.JSON.createObjectNode();
         o.put("epoch", epoch);
         putNumber(o, "audio_loss", audioLoss);
         putNumber(o, "visual_loss", visualLoss);
@@ -26,7 +43,7 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
         return o;
     }
 
-    public static EpochSummary fromJson(JsonNode n) {
+    static EpochSummary fromTree(JsonNode n) {
         return new EpochSummary(n.path("epoch").asInt(), number(n, "audio_loss"), number(n, "visual_loss"),
                 number(n, "fusion_loss"), number(n, "dev_loss"), number(n, "dev_score"), n.path("best").asBoolean(),
                 n.path("seconds").asDouble());

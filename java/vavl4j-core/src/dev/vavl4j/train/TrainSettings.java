@@ -1,9 +1,8 @@
 package dev.vavl4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.ConfigException;
 import java.util.Set;
 
 /**
@@ -27,15 +26,35 @@ public record TrainSettings(int batchSize, int epochs, long seed, int patience, 
         if (maxFrames < 0) throw new ConfigException("max_frames must be ≥ 0, got " + maxFrames);
     }
 
-    /** Takes the trainer keys present in {@code node}; the others keep {@code base}'s values. */
-    public static TrainSettings fromJson(JsonNode node, TrainSettings base, String source) {
+    /**
+     * Takes the trainer keys present in the JSON object {@code json}; the others keep {@code base}'s values.
+     * Other keys are ignored. Errors are {@link ConfigException}s starting with {@code source}.
+     */
+    public static TrainSettings fromJson(String json, TrainSettings base, String source) {
+        JsonNode node = JsonTrees.parse(json, source, ConfigException::new);
+        if (node == null || !node.isObject()) throw new ConfigException(source + ": expected a JSON object");
+        return fromTree(node, base, source);
+    }
+
+    /** {@link #fromJson(String, TrainSettings, String)} over the {@link #defaults()}. */
+    public static TrainSettings fromJson(String json, String source) {
+        return fromJson(json, defaults(), source);
+    }
+
+    /** Compact JSON with all five keys: {"batch_size", "epochs", "seed", "patience", "max_frames"}. */
+    public String toJson() {
+        return JsonTrees.write(tree());
+    }
+
+    /** The keys present in {@code node} (a missing node has none); the others keep {@code base}'s values. */
+    static TrainSettings fromTree(JsonNode node, TrainSettings base, String source) {
         return new TrainSettings(integer(node, "batch_size", base.batchSize, source), integer(node, "epochs", base.epochs, source),
                 longValue(node, "seed", base.seed, source), integer(node, "patience", base.patience, source),
                 integer(node, "max_frames", base.maxFrames, source));
     }
 
-    public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+    ObjectNode tree() {
+        ObjectNode o = JsonTrees.JSON.createObjectNode();
         o.put("batch_size", batchSize);
         o.put("epochs", epochs);
         o.put("seed", seed);

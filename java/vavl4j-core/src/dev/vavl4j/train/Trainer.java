@@ -1,6 +1,6 @@
 package dev.vavl4j.train;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.DropoutHash;
@@ -15,7 +15,7 @@ import dev.vavl4j.data.Normalizer;
 import dev.vavl4j.data.Split;
 import dev.vavl4j.data.Utterance;
 import dev.vavl4j.model.Batch;
-import dev.vavl4j.model.ConfigException;
+import dev.vavl4j.ConfigException;
 import dev.vavl4j.model.ParameterStore;
 import dev.vavl4j.model.TrainStep;
 import dev.vavl4j.model.VavlConfig;
@@ -45,24 +45,45 @@ public final class Trainer {
     /** Utterances per model call when measuring the development loss. */
     private static final int EVAL_BATCH = 32;
 
+    /**
+     * Trains (or resumes) the run {@code req} describes on {@code be}, with the backend's threads
+     * ({@link Backend#call}); the listener is called on one of them.
+     */
     public static Result run(TrainRequest req, Backend be, TrainListener listener) throws IOException {
+        try {
+            return be.call(() -> {
+                try {
+                    return runHere(req, be, listener);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static Result runHere(TrainRequest req, Backend be, TrainListener listener) throws IOException {
         TrainListener l = listener == null ? new TrainListener() {} : listener;
         Path lastDir = req.out().resolve("last"), bestDir = req.out().resolve("best");
         Checkpoint resumed = null;
         TrainingState prior = null;
         if (req.resume()) {
             if (!Files.isRegularFile(lastDir.resolve("checkpoint.json"))) {
-                throw new IllegalArgumentException(req.out() + ": nothing to resume (no checkpoint in " + lastDir + ")");
+                throw new dev.vavl4j.CheckpointException(req.out() + ": nothing to resume (no checkpoint in " + lastDir + ")");
             }
             resumed = Checkpoint.load(lastDir);
-            prior = TrainingState.fromJson(resumed.trainerState(), lastDir.resolve("checkpoint.json").toString());
+            if (resumed.trainingJson() == null) {
+                throw new dev.vavl4j.CheckpointException(lastDir + ": an inference-only checkpoint (no trainer state, as vavl export writes); it cannot be resumed");
+            }
+            prior = TrainingState.fromJson(resumed.trainingJson(), lastDir.resolve("checkpoint.json").toString());
         } else if (Files.exists(lastDir) || Files.exists(bestDir)) {
-            throw new IllegalArgumentException(req.out() + " already holds a training run; pass --resume to continue it, or choose another --out");
+            throw new dev.vavl4j.InvalidInputException(req.out() + " already holds a training run; pass --resume to continue it, or choose another --out");
         }
         TrainSettings settings = settings(req, prior);
-        VavlConfig.fromJson(withoutDerived(req.modelKeys()), "model configuration");   // fail before reading any data
+        VavlConfig.fromJson(JsonTrees.write(withoutDerived(req.modelKeys())), "model configuration");   // fail before reading any data
         if (Files.exists(req.out()) && !Files.isDirectory(req.out())) {
-            throw new IllegalArgumentException("--out " + req.out() + " is a file, not a directory");
+            throw new dev.vavl4j.InvalidInputException("--out " + req.out() + " is a file, not a directory");
         }
 
         Data data = load(req, resumed, settings, l);
@@ -79,10 +100,10 @@ public final class Trainer {
         } else {
             requireSame(cfg, resumed, lastDir);
             if (!resumed.labels().columns().equals(req.labels()) || resumed.labels().task() != req.task()) {
-                throw new IllegalArgumentException("--labels " + req.labels() + " / --task " + req.task() + " differ from the checkpoint's "
+                throw new dev.vavl4j.CheckpointException("--labels " + req.labels() + " / --task " + req.task() + " differ from the checkpoint's "
                         + resumed.labels().columns() + " / " + resumed.labels().task() + " in " + lastDir);
             }
-            if (resumed.optimizer() == null) throw new IllegalArgumentException(lastDir + ": no optimizer.safetensors to resume from");
+            if (resumed.optimizer() == null) throw new dev.vavl4j.CheckpointException(lastDir + ": no optimizer.safetensors to resume from");
             codec = resumed.labels();
             norm = resumed.normalizer();
             store = ParameterStore.fromHost(be, cfg, resumed.weights(), lastDir.resolve("model.safetensors").toString());
@@ -184,11 +205,11 @@ public final class Trainer {
     }
 
     private static TrainSettings settings(TrainRequest req, TrainingState prior) {
-        ObjectNode keys = req.trainerKeys() == null ? JsonNodeFactory.instance.objectNode() : req.trainerKeys();
-        if (prior == null) return TrainSettings.fromJson(keys, TrainSettings.defaults(), "training settings");
-        TrainSettings s = TrainSettings.fromJson(keys, prior.settings(), "training settings"), p = prior.settings();
+        ObjectNode keys = JsonTrees.object(req.trainerKeys());
+        if (prior == null) return TrainSettings.fromTree(keys, TrainSettings.defaults(), "training settings");
+        TrainSettings s = TrainSettings.fromTree(keys, prior.settings(), "training settings"), p = prior.settings();
         if (s.batchSize() != p.batchSize() || s.seed() != p.seed() || s.maxFrames() != p.maxFrames()) {
-            throw new IllegalArgumentException("on resume only epochs and patience may change: the run has batch_size " + p.batchSize()
+            throw new dev.vavl4j.CheckpointException("on resume only epochs and patience may change: the run has batch_size " + p.batchSize()
                     + ", seed " + p.seed() + ", max_frames " + p.maxFrames() + "; given " + s.batchSize() + ", " + s.seed() + ", " + s.maxFrames());
         }
         return s;
@@ -196,7 +217,7 @@ public final class Trainer {
 
     /** Paper defaults, overridden by the request's keys; input sizes, outputs and task come from the data. */
     static VavlConfig config(TrainRequest req, Corpus corpus) {
-        ObjectNode keys = req.modelKeys() == null ? JsonNodeFactory.instance.objectNode() : req.modelKeys().deepCopy();
+        ObjectNode keys = JsonTrees.object(req.modelKeys());
         String task = req.task() == VavlConfig.Task.CLASSIFICATION ? "classification" : "regression";
         derived(keys, "audio_dim", corpus.audioDim(), "the audio feature files");
         derived(keys, "visual_dim", corpus.visualDim(), "the visual feature files");
@@ -205,12 +226,12 @@ public final class Trainer {
             throw new ConfigException("config 'task' is " + keys.get("task") + " but --task is " + task);
         }
         keys.put("task", task);
-        return VavlConfig.fromJson(keys, "model configuration");
+        return VavlConfig.fromJson(JsonTrees.write(keys), "model configuration");
     }
 
     /** The request's model keys minus those the data decides, for checking the rest before loading. */
-    private static ObjectNode withoutDerived(ObjectNode modelKeys) {
-        ObjectNode k = modelKeys == null ? JsonNodeFactory.instance.objectNode() : modelKeys.deepCopy();
+    private static ObjectNode withoutDerived(java.util.Map<String, Object> modelKeys) {
+        ObjectNode k = JsonTrees.object(modelKeys);
         k.remove(List.of("audio_dim", "visual_dim", "outputs", "task"));
         return k;
     }
@@ -224,12 +245,13 @@ public final class Trainer {
 
     private static void requireSame(VavlConfig cfg, Checkpoint resumed, Path dir) {
         if (cfg.equals(resumed.config())) return;
-        ObjectNode a = cfg.toJson(), b = resumed.config().toJson();
+        JsonNode a = JsonTrees.parse(cfg.toJson(), "config", IllegalStateException::new),
+                b = JsonTrees.parse(resumed.config().toJson(), "config", IllegalStateException::new);
         List<String> diff = new ArrayList<>();
         a.fieldNames().forEachRemaining(k -> {
             if (!a.get(k).equals(b.get(k))) diff.add(k + " " + b.get(k) + " → " + a.get(k));
         });
-        throw new IllegalArgumentException("the model configuration differs from the run being resumed (" + dir + "): " + String.join(", ", diff));
+        throw new dev.vavl4j.CheckpointException("the model configuration differs from the run being resumed (" + dir + "): " + String.join(", ", diff));
     }
 
     private static void add(double[] sum, int[] count, int i, TrainStep.SubStep s) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A bad OpenBLAS setting is a clear IllegalArgumentException naming the setting and the file, on every
+ * A bad OpenBLAS setting is a clear DeviceException naming the setting and the file, on every
  * product, never a silent fall back to the Java kernel; {@code none} picks the Java kernel. The library is
  * chosen once per JVM, so each case runs in a child JVM.
  */
@@ -47,7 +47,7 @@ class OpenBlasSettingTest {
     @Test
     void aMissingFileIsNamedWithItsSetting() throws Exception {
         String out = run("/no/such/libopenblas.so.0");
-        assertTrue(out.startsWith("IllegalArgumentException: -Dvavl.openblas=/no/such/libopenblas.so.0: no such file"), out);
+        assertTrue(out.startsWith("DeviceException: -Dvavl.openblas=/no/such/libopenblas.so.0: no such file"), out);
         assertTrue(out.contains("describe: unusable OpenBLAS setting"), out);
     }
 
@@ -55,7 +55,7 @@ class OpenBlasSettingTest {
     void aFileThatIsNotALibraryIsRefusedBeforeLoading(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("libopenblas.so.0"), "not a library\n");
         String out = run(text.toString());
-        assertTrue(out.startsWith("IllegalArgumentException: -Dvavl.openblas=" + text + ": not a shared library"), out);
+        assertTrue(out.startsWith("DeviceException: -Dvavl.openblas=" + text + ": not a shared library"), out);
         assertTrue(!out.contains("stack guard"), "the JVM must not get to dlopen it: " + out);
     }
 
@@ -64,7 +64,7 @@ class OpenBlasSettingTest {
         Path libm = Path.of("/usr/lib/x86_64-linux-gnu/libm.so.6");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(libm), "no " + libm + " here");
         String out = run(libm.toString());
-        assertTrue(out.startsWith("IllegalArgumentException: -Dvavl.openblas=" + libm + " has no cblas_sgemm"), out);
+        assertTrue(out.startsWith("DeviceException: -Dvavl.openblas=" + libm + " has no cblas_sgemm"), out);
     }
 
     @Test

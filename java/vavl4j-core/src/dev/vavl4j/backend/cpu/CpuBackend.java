@@ -12,22 +12,100 @@ import dev.vavl4j.backend.Workspace;
 import dev.vavl4j.backend.WorkspaceTracker;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.Supplier;
 
 /**
  * The reference backend: pure Java, float32 storage, double accumulation for long reductions, work
- * split across all cores, Vector API GEMM. Each op delegates to a small class of one concern.
+ * split across the backend's threads (see {@link #call}), OpenBLAS or Vector API GEMM. Each op delegates to a small class of one concern.
  */
 public final class CpuBackend implements Backend {
     private static final boolean POISON_EMPTY = Boolean.getBoolean("vavl.poisonEmpty");
     private final CpuBufferPool pool = new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4);
     private final WorkspaceTracker<CpuTensor> workspaces = new WorkspaceTracker<>(ts -> ts.forEach(t -> pool.give(t.release())));
 
-    /**
-     * A CPU backend. A bad OpenBLAS setting ({@code VAVL_OPENBLAS} / {@code -Dvavl.openblas} naming a file
-     * that is missing or not OpenBLAS) fails here, with the setting in the message, before any work starts.
-     */
+    private final ForkJoinPool threads;
+    private final boolean ownsThreads;
+
+    /** A CPU backend with one thread per core ({@link Runtime#availableProcessors()}). */
     public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A CPU backend whose work ({@link #call}) runs on a pool of its own with {@code threads} threads, shut
+     * down by {@link #close()}. A bad OpenBLAS setting ({@code VAVL_OPENBLAS} / {@code -Dvavl.openblas}
+     * naming a file that is missing or not OpenBLAS) fails here, with the setting in the message, before
+     * any work starts; so does a JVM started without {@code --add-modules jdk.incubator.vector}.
+     */
+    public CpuBackend(int threads) {
+        this(newPool(threads), true);
+    }
+
+    /** A CPU backend whose work runs in {@code pool}, which stays the caller's: {@link #close()} leaves it running. */
+    public CpuBackend(ForkJoinPool pool) {
+        this(java.util.Objects.requireNonNull(pool, "pool"), false);
+    }
+
+    private CpuBackend(ForkJoinPool threads, boolean owns) {
+        JvmRequirements.checkVectorModule();
         OpenBlas.get();
+        this.threads = threads;
+        this.ownsThreads = owns;
+    }
+
+    private static ForkJoinPool newPool(int threads) {
+        if (threads < 1) throw new dev.vavl4j.ConfigException("CPU thread count must be ≥ 1, got " + threads);
+        JvmRequirements.checkVectorModule();
+        ForkJoinPool.ForkJoinWorkerThreadFactory named = pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("vavl4j-cpu-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        };
+        return new ForkJoinPool(threads, named, null, false);
+    }
+
+    /** The number of threads this backend's work uses. */
+    public int threads() {
+        return threads.getParallelism();
+    }
+
+    @Override
+    public <T> T call(Supplier<T> work) {
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == threads) return work.get();
+        // The outcome is carried out by hand: ForkJoinTask.get may wrap or re-create the exception.
+        Object[] outcome = new Object[2];
+        ForkJoinTask<?> task = threads.submit(() -> {
+            try {
+                outcome[0] = work.get();
+            } catch (Throwable t) {
+                outcome[1] = t;
+            }
+        });
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while waiting for CPU work");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("CPU work failed outside its own handler", e.getCause());
+        }
+        if (outcome[1] instanceof RuntimeException e) throw e;
+        if (outcome[1] instanceof Error e) throw e;
+        @SuppressWarnings("unchecked") T result = (T) outcome[0];
+        return result;
+    }
+
+    /** Shuts down the backend's own thread pool (not one it was handed) and drops its recycled arrays. */
+    @Override
+    public void close() {
+        if (ownsThreads) threads.shutdown();
+        pool.clear();
     }
 
     @Override

@@ -56,7 +56,7 @@ public final class CpuGemm {
         // The valid rows of all samples, in order, cut into one share per core: each core runs its share as
         // single-threaded products over whole rows of C (one per sample it touches), so B is packed once per
         // product and no product is cut narrower than C.
-        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), total / 32));
+        int threads = Math.max(1, Math.min(Parallel.threads(), total / 32));
         int share = (total + threads - 1) / threads;
         Parallel.forEach(threads, Long.MAX_VALUE / threads, t -> {
             int from = t * share, to = Math.min(total, from + share), seen = 0;
@@ -95,7 +95,7 @@ public final class CpuGemm {
     private static void blasGemm(OpenBlas blas, int m, int n, int k, float alpha, float[] a, boolean transA,
                                  float[] b, boolean transB, float beta, float[] c) {
         int lda = transA ? m : k, ldb = transB ? k : n;
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = Parallel.threads();
         boolean byRows = m >= n;
         int extent = byRows ? m : n;
         int blocks = (long) m * n * k < 1L << 21 ? 1 : Math.min(threads, Math.max(1, extent / 16));

@@ -52,11 +52,11 @@ final class OpenBlas {
 
     /**
      * The loaded library, or null when none is present or it was turned off. A library that was named but
-     * cannot be used (no such file, not a library, no cblas_sgemm) is an IllegalArgumentException on every
+     * cannot be used (no such file, not a library, no cblas_sgemm) is a DeviceException on every
      * call, naming the setting and the file: a product must not silently run on another kernel than asked.
      */
     static OpenBlas get() {
-        if (LOADED instanceof IllegalArgumentException e) throw new IllegalArgumentException(e.getMessage(), e);
+        if (LOADED instanceof IllegalArgumentException e) throw new dev.vavl4j.DeviceException(e.getMessage(), e);
         return INSTANCE;
     }
 

@@ -7,7 +7,7 @@ import java.util.Map;
  * name and code and, where the library gives one, its description, e.g. {@code cuLaunchKernel(vavl_layer_norm_fwd)
  * failed: CUDA_ERROR_ILLEGAL_ADDRESS (700): an illegal memory access was encountered}.
  */
-public final class CudaException extends RuntimeException {
+public final class CudaException extends dev.vavl4j.DeviceException {
     private final String call;
     private final int code;
     private final String errorName;

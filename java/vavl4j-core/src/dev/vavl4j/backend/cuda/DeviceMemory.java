@@ -20,7 +20,7 @@ final class DeviceMemory implements AutoCloseable {
     }
 
     /** Thrown when the device is out of memory even after the cache was emptied. */
-    static final class OutOfDeviceMemoryException extends RuntimeException {
+    static final class OutOfDeviceMemoryException extends dev.vavl4j.DeviceException {
         OutOfDeviceMemoryException(String message, Throwable cause) {
             super(message, cause);
         }

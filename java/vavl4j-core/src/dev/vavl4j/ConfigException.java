@@ -1,7 +1,7 @@
-package dev.vavl4j.model;
+package dev.vavl4j;
 
 /** An invalid configuration; the message names the key and the offending value. */
-public class ConfigException extends RuntimeException {
+public class ConfigException extends VavlException {
     public ConfigException(String message) {
         super(message);
     }
