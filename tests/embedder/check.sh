@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/vavl-embedder.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
 
-jdk=$(./vavl test -v 2>/dev/null | sed -n 's/^Java home: //p' | head -1)
+jdk=$(./vavl test -v 2>/dev/null | sed -n 's/.*, runtime: //p' | head -1)
 [[ -n $jdk && -x $jdk/bin/java ]] || { echo "$me: cannot find the JDK that ./vavl uses" >&2; exit 1; }
 export JAVA_HOME=$jdk
 mvn_q=(mvn -q -B --no-transfer-progress)
@@ -41,7 +41,7 @@ if grep -Ei 'picocli|progressbar|jline|jfreechart' "$work/tree.txt"; then
   echo "$me: FAIL: the dependency tree of a vavl4j-core user holds CLI libraries (above)" >&2
   exit 1
 fi
-grep -E '^\[INFO\] [+\\|]' "$work/tree.txt" | sed 's/^\[INFO\] /  /'
+grep -E '^\[INFO\] [ +|\\]+- ' "$work/tree.txt" | sed 's/^\[INFO\] /  /'
 "${mvn_q[@]}" compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt"
 cp="target/classes:$(cat "$work/cp.txt")"
 

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 public final class StepBenchmark {
     private StepBenchmark() {}
 
-    /** One measured workload, with the peer's field names in {@link #toJsonFields}. */
+    /** One measured workload (BenchCommand writes it as JSON with the field names of the PyTorch peer). */
     public record Measurement(String what, int batch, int audioFrames, int visualFrames, int iters, double medianMs,
                               double minMs, long peakDeviceBytes, long gemmFlops, List<OpProfile.Entry> profile) {
         public double uttPerSecond() {
