@@ -164,14 +164,14 @@ class ParityCliMalformedInputTest {
         assertFalse(Files.exists(outDir) && !isEmpty(outDir), "nothing (temp files) written next to --out");
     }
 
-    /** An existing --out file survives a failed run unchanged. */
+    /** An existing --out file survives a failed run unchanged, even one told to replace it. */
     @Test
     void failedRunLeavesAnExistingOutFileUntouched() throws IOException {
         Path fx = copyBundled(BASE, tmp);
         batch(fx, t -> t.remove("audio"));
         Path out = tmp.resolve("previous.safetensors");
         Files.writeString(out, "previous results");
-        CliHarness.Run r = run("parity", "--fixture", fx.toString(), "--out", out.toString(), "--device", "cpu");
+        CliHarness.Run r = run("parity", "--fixture", fx.toString(), "--out", out.toString(), "--overwrite", "--device", "cpu");
         assertEquals(2, r.exit(), r.toString());
         assertEquals("previous results", Files.readString(out));
     }

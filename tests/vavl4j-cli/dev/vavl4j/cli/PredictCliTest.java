@@ -220,7 +220,8 @@ class PredictCliTest {
         assertEquals(0, predict("--manifest", m, "--features", features.toString(), "--out", csv.toString()).exit());
         long test = rows.stream().filter(x -> x.get("Split_Set").equals("Test")).count();
         assertEquals(test, CliCorpusKit.rows(csv).size());
-        CliHarness.Run dev = predict("--manifest", m, "--features", features.toString(), "--split", "Development", "--out", csv.toString());
+        CliHarness.Run dev = predict("--manifest", m, "--features", features.toString(), "--split", "Development", "--out", csv.toString(),
+                "--overwrite");
         assertEquals(0, dev.exit(), dev.toString());
         assertEquals(rows.stream().filter(x -> x.get("Split_Set").equals("Development")).map(x -> x.get("FileName")).toList(),
                 CliCorpusKit.rows(csv).stream().map(x -> x.get("FileName")).toList());

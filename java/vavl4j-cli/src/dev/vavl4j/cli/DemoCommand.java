@@ -69,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        OutputGuard.refuseDirectoryInsideCheckpoint("--out", out);
         prepare(out);
         var sel = device.open(err);
         o.println("== 1. corpus: GENERATED synthetic features (not recordings), " + out.resolve("corpus"));

@@ -29,8 +29,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     CorpusOptions corpus;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the metrics as JSON (keys audio, visual, fusion)")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the metrics as JSON (keys audio, visual, fusion; "
+            + "written atomically, never onto an input or into a checkpoint or run directory)")
     Path json;
+
+    @Option(names = "--overwrite", description = "replace an existing --json file")
+    boolean overwrite;
 
     @Mixin
     DeviceOption device;
@@ -38,14 +42,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (json != null && java.nio.file.Files.isDirectory(json)) throw new UsageException("--json " + json + " is a directory; give a file name");
+        if (overwrite && json == null) throw new UsageException("--overwrite applies to --json, which is not given");
+        Path target = json == null ? null : OutputGuard.check("--json", json, overwrite, OutputGuard.input("--model", corpus.model),
+                OutputGuard.input("--manifest", corpus.manifest), OutputGuard.input("--features", corpus.features));
         Predictor p = Predictor.load(corpus.model, device.open(err).backend());
         Corpus c = corpus.load(p, p.labels(), err);
         EvaluationReport report = evaluate(p, c.utterances(), corpus.split, err);
         o.print(report.toTable());
         if (json != null) {
             byte[] bytes = report.toPrettyJson().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(json, os -> os.write(bytes));
+            AtomicFiles.write(target, os -> os.write(bytes));
             o.println("wrote " + json);
         }
         o.flush();

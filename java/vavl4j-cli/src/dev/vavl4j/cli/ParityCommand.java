@@ -28,8 +28,12 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--fixture", paramLabel = "DIR", description = "fixture directory (config.json, weights.safetensors, batch.safetensors[, expected.safetensors])")
     Path fixture;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write every computed tensor to this safetensors file")
+    @Option(names = "--out", paramLabel = "FILE", description = "write every computed tensor to this safetensors file (written "
+            + "atomically, never inside the --fixture directory or a checkpoint or run directory)")
     Path out;
+
+    @Option(names = "--overwrite", description = "replace an existing --out file")
+    boolean overwrite;
 
     @Option(names = "--device", paramLabel = "cpu|cuda|auto", defaultValue = "auto", description = "backend (default: ${DEFAULT-VALUE})")
     String device;
@@ -38,9 +42,8 @@ final class ParityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         if (fixture == null && out != null) throw new UsageException("--out needs --fixture (the shipped fixtures are checked, not written)");
-        if (out != null && java.nio.file.Files.isDirectory(out)) {
-            throw new UsageException("--out " + out + " is a directory; give a file name");
-        }
+        if (overwrite && out == null) throw new UsageException("--overwrite applies to --out, which is not given");
+        Path target = out == null ? null : OutputGuard.check("--out", out, overwrite, OutputGuard.input("--fixture", fixture));
         Devices.Selection sel = Devices.open(device);
         o.println("device: " + sel.reason());
         List<Fixture> fixtures = new ArrayList<>();
@@ -57,7 +60,7 @@ final class ParityCommand implements Callable<Integer> {
             double ms = (System.nanoTime() - t0) / 1e6;
             if (out != null) {
                 try {
-                    SafeTensors.write(out, computed, Map.of("format", "vavl-actual-v1", "device", sel.backend().name()));
+                    SafeTensors.write(target, computed, Map.of("format", "vavl-actual-v1", "device", sel.backend().name()));
                 } catch (java.io.IOException e) {
                     throw new UsageException("cannot write --out " + out + ": " + IoErrors.describe(e));
                 }

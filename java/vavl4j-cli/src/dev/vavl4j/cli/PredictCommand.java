@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,7 @@ import picocli.CommandLine.Spec;
                 "Usage: vavl predict [-hV] --model=DIR [--audio=FILE.npy] [--visual=FILE.npy]",
                 "                    [--device=cpu|cuda|auto]",
                 "  or:  vavl predict [-hV] --model=DIR --manifest=FILE --features=DIR",
-                "                    --out=FILE.csv [--split=Train|Development|Test]",
+                "                    --out=FILE.csv [--overwrite] [--split=Train|Development|Test]",
                 "                    [--device=cpu|cuda|auto]"},
         description = {"Predicts one utterance from its feature files, or the utterances of a manifest (labels are not needed).",
                 "One utterance (--audio and/or --visual): prints one JSON object with modality (the head that "
@@ -73,8 +72,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--split", paramLabel = "Train|Development|Test", description = "a corpus whose manifest has Split_Set: the rows to predict (default: Test)")
     String split;
 
-    @Option(names = "--out", paramLabel = "FILE.csv", description = "a corpus: predictions CSV (written atomically)")
+    @Option(names = "--out", paramLabel = "FILE.csv", description = "a corpus: predictions CSV (written atomically; never one of "
+            + "the inputs or a file in a checkpoint or run directory)")
     Path out;
+
+    @Option(names = "--overwrite", description = "a corpus: replace an existing --out file")
+    boolean overwrite;
 
     @Mixin
     DeviceOption device;
@@ -92,14 +95,15 @@ final class PredictCommand implements Callable<Integer> {
                 o.println(JSON.writeValueAsString(toJson(p.predict(a, v), p.labels())));
             }
         } else {
-            if (Files.isDirectory(out)) throw new UsageException("--out " + out + " is a directory; give a file name");
+            Path target = OutputGuard.check("--out", out, overwrite, OutputGuard.input("--model", model),
+                    OutputGuard.input("--manifest", manifest), OutputGuard.input("--features", features));
             Manifest m = Manifest.read(manifest, List.of(), Manifest.Mode.PREDICTION);
             List<ManifestRow> rows = rowsToPredict(m);
             try (Backend be = device.open(err).backend()) {
                 Predictor p = Predictor.load(model, be);
                 String which = m.hasSplits() ? rows.getFirst().split().label + " rows" : "rows";
                 Corpus c = CorpusOptions.loadFeatures(p, manifest, rows, which, features, err);
-                writeCsv(p, c.utterances(), o, err);
+                writeCsv(p, c.utterances(), target, o, err);
             }
         }
         o.flush();
@@ -113,7 +117,7 @@ final class PredictCommand implements Callable<Integer> {
     private boolean oneUtterance() {
         String one = audio != null ? "--audio" : visual != null ? "--visual" : null;
         String corpus = manifest != null ? "--manifest" : features != null ? "--features" : out != null ? "--out"
-                : split != null ? "--split" : null;
+                : split != null ? "--split" : overwrite ? "--overwrite" : null;
         if (one != null && corpus != null) {
             throw new UsageException(one + " predicts one utterance and " + corpus + " belongs to a corpus; give --audio "
                     + "and/or --visual, or --manifest, --features and --out, not both");
@@ -173,7 +177,8 @@ final class PredictCommand implements Callable<Integer> {
         return n;
     }
 
-    private void writeCsv(Predictor p, List<Utterance> utts, PrintWriter o, PrintWriter err) throws IOException {
+    /** Writes the predictions to {@code target}, the checked, resolved --out. */
+    private void writeCsv(Predictor p, List<Utterance> utts, Path target, PrintWriter o, PrintWriter err) throws IOException {
         AtomicInteger done = new AtomicInteger();
         List<Prediction> preds;
         try (Progress bar = Progress.start(err, "predict", utts.size(), "utt")) {
@@ -181,7 +186,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         List<String> header = new ArrayList<>(List.of("FileName", "modality", "prediction"));
         header.addAll(p.labels());
-        AtomicFiles.write(out, os -> {
+        AtomicFiles.write(target, os -> {
             var w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
             try (CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
                 for (int i = 0; i < utts.size(); i++) {
