@@ -117,6 +117,117 @@ class ResumeCliTest {
         assertFalse(r.out().contains("resuming at epoch 3 of 2"), "announces an epoch beyond --epochs:\n" + r);
     }
 
+    // ---- a crash in the first epoch's save, and the rename window (issue 11) ----
+
+    /** Copies best/ of a run into a new run directory, beside a half-written temporary last/: a kill during epoch 1's save of last/. */
+    private static Path killedInFirstSave(String name) throws IOException {
+        Path run = tmp.resolve(name);
+        CliCorpusKit.copyTree(oneEpochBest(), run.resolve("best"));
+        Files.createDirectories(run.resolve(".last.tmp-9zq1"));
+        Files.writeString(run.resolve(".last.tmp-9zq1/model.safetensors"), "half a model");
+        return run;
+    }
+
+    /** best/ of a 1-epoch run with the straight run's settings (trainTwice's 1-epoch run was resumed since). */
+    private static Path oneEpochBest() throws IOException {
+        Path one = tmp.resolve("one-epoch");
+        if (!Files.exists(one)) assertEquals(0, CliCorpusKit.run(CliCorpusKit.trainArgs(corpus, config, one, 1)).exit());
+        return one.resolve("best");
+    }
+
+    @Test
+    void aRunKilledWhileSavingItsFirstLastIsTrainedAgainByResumeToTheSameBits() throws IOException {
+        Path run = killedInFirstSave("killed-resume");
+        List<String> args = CliCorpusKit.trainArgs(corpus, config, run, 2);
+        args.add("--resume");
+        CliHarness.Run r = CliCorpusKit.run(args);
+        assertEquals(0, r.exit(), r.toString());
+        assertNoStackTrace(r);
+        assertSameRun(straight, run);
+    }
+
+    @Test
+    void aRunKilledWhileSavingItsFirstLastIsTrainedAgainByPlainTrainToTheSameBits() throws IOException {
+        Path run = killedInFirstSave("killed-plain");
+        CliHarness.Run r = CliCorpusKit.run(CliCorpusKit.trainArgs(corpus, config, run, 2));
+        assertEquals(0, r.exit(), r.toString());
+        assertSameRun(straight, run);
+    }
+
+    /** A kill between the two renames of a save of last/: --resume renames the whole previous last/ back and goes on. */
+    @Test
+    void resumeRecoversTheRenameWindowOfLast() throws IOException {
+        Path run = CliCorpusKit.copyTree(straight, tmp.resolve("window"));
+        Files.move(run.resolve("last"), run.resolve(".last.old"));
+        List<String> args = CliCorpusKit.trainArgs(corpus, config, run, 2);
+        args.add("--resume");
+        CliHarness.Run r = CliCorpusKit.run(args);
+        assertEquals(0, r.exit(), r.toString());
+        assertSameRun(straight, run);
+    }
+
+    // ---- --out: a new or empty directory, or a run with --resume ----
+
+    private static void assertOutRefused(Path out, String... words) throws IOException {
+        Map<String, Long> before = sizes(out.getParent());
+        for (boolean resume : new boolean[] {false, true}) {
+            List<String> args = CliCorpusKit.trainArgs(corpus, config, out, 1);
+            if (resume) args.add("--resume");
+            CliHarness.Run r = CliCorpusKit.run(args);
+            String msg = assertUserError(r, "train", "--out", out.toString());
+            for (String w : words) assertTrue(msg.contains(w), "'" + w + "' in " + msg);
+        }
+        assertEquals(before, sizes(out.getParent()), "nothing written under " + out.getParent());
+    }
+
+    @Test
+    void trainRefusesAUsersFolderTheFeaturesAndTheManifestsFolder() throws IOException {
+        Path mine = Files.createDirectories(tmp.resolve("user/documents"));
+        Files.writeString(mine.resolve("thesis.tex"), "mine");
+        assertOutRefused(mine, "holds no training run");
+        assertOutRefused(corpus.resolve("features"), "--features");
+        assertOutRefused(corpus.resolve("features").resolve("new-run"), "inside --features");
+        assertOutRefused(corpus, "contains");
+    }
+
+    private static Map<String, Long> sizes(Path dir) throws IOException {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.toList()) m.put(dir.relativize(p).toString(), Files.isRegularFile(p) ? Files.size(p) : -1L);
+        }
+        return m;
+    }
+
+    /** best/ and last/ of both runs, every file byte for byte (checkpoint.json without the epochs' wall-clock seconds); nothing else left. */
+    private static void assertSameRun(Path expected, Path actual) throws IOException {
+        for (String ck : List.of("best", "last")) {
+            List<String> names;
+            try (var s = Files.list(expected.resolve(ck))) {
+                names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            try (var s = Files.list(actual.resolve(ck))) {
+                assertEquals(names, s.map(p -> p.getFileName().toString()).sorted().toList(), actual + "/" + ck);
+            }
+            for (String f : names) {
+                byte[] a = Files.readAllBytes(expected.resolve(ck).resolve(f)), b = Files.readAllBytes(actual.resolve(ck).resolve(f));
+                if (f.equals("checkpoint.json")) {
+                    a = withoutSeconds(a);
+                    b = withoutSeconds(b);
+                }
+                assertArrayEquals(a, b, actual + "/" + ck + "/" + f + " bit for bit");
+            }
+        }
+        try (var s = Files.list(actual)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(), "no leftovers in " + actual);
+        }
+    }
+
+    private static byte[] withoutSeconds(byte[] json) throws IOException {
+        var n = CliCorpusKit.JSON.readTree(json);
+        for (var e : n.path("training").path("history")) if (e instanceof com.fasterxml.jackson.databind.node.ObjectNode o) o.put("seconds", 0);
+        return CliCorpusKit.JSON.writeValueAsBytes(n);
+    }
+
     private static int[] bits(float[] v) {
         int[] b = new int[v.length];
         for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);

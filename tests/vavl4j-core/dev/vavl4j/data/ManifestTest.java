@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ManifestTest {
     private static final List<String> EMO = List.of("angry", "sad", "happy");
@@ -99,7 +100,8 @@ class ManifestTest {
 
     @Test
     void lineNumbersAreFileLinesEvenAfterAQuotedNewline() {
-        Path f = csv("FileName,Split_Set,angry\n\"a\nb.wav\",Train,1\nc.wav,Train,x\n");
+        // The quoted newline is in a column the manifest ignores (a FileName may not hold one).
+        Path f = csv("FileName,Split_Set,angry,note\na.wav,Train,1,\"x\ny\"\nc.wav,Train,x,z\n");
         fails(f, List.of("angry"), "line 4, column 'angry': 'x' is not a number");
     }
 
@@ -281,5 +283,67 @@ class ManifestTest {
     void notUtf8() {
         Path f = TestData.write(dir.resolve("latin.csv"), new byte[] {'F', 'i', 'l', 'e', 'N', 'a', 'm', 'e', ',', 'S', '\n', (byte) 0xE9, '\n'});
         fails(f, List.of(), "not a UTF-8 text file");
+    }
+
+    // ---- hostile values (issue 11 items 4 and 5) ----
+
+    /** A NUL or other control character names the manifest, the line, the column and the position; one line. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0|1", "1|1", "9|3", "10|2", "13|5", "31|1", "127|4", "8232|2",
+    })
+    void controlCharacterInAFileNameNamesFileLineAndColumn(int ch, int position) {
+        String name = "abcde".substring(0, position - 1) + (char) ch + "x.wav";
+        Path f = csv("FileName,Split_Set\nok.wav,Train\n\"" + name + "\",Train\n");
+        String msg = fails(f, List.of(), "line 3, column 'FileName': control character U+" + String.format("%04X", ch)
+                + " at position " + position);
+        assertEquals(1, msg.lines().count(), "one-line message: " + msg);
+        assertFalse(msg.chars().anyMatch(c -> c < 0x20 || c == 0x7f), "no raw control character in: " + msg);
+    }
+
+    @Test
+    void controlCharactersInSplitSpeakerAndLabelsAreRefusedToo() {
+        fails(csv("FileName,Split_Set\na.wav,\"Tr\u0000ain\"\n"), List.of(), "line 2, column 'Split_Set': control character U+0000");
+        fails(csv("FileName,Split_Set,SpkrID\na.wav,Train,\"s\n1\"\n"), List.of(), "line 2, column 'SpkrID': control character U+000A");
+        fails(csv("FileName,Split_Set,angry\na.wav,Train,\"1\u00000\"\n"), List.of("angry"), "line 2, column 'angry': control character U+0000");
+        // A column the manifest does not use may hold anything.
+        assertEquals(1, Manifest.read(csv("FileName,Split_Set,note\na.wav,Train,\"x\u0000y\"\n"), List.of()).rows().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/etc/passwd", "/abs/a.wav", "\\\\server\\x.wav", "C:x.wav", "c:\\x\\y.wav"})
+    void absoluteFileNamesAreRefused(String name) {
+        Path f = csv("FileName,Split_Set\n\"" + name + "\",Train\n");
+        fails(f, List.of(), "line 2, column 'FileName': FileName '" + name + "' is an absolute path");
+        fails(Manifest.Mode.PREDICTION, csv("FileName\n\"" + name + "\"\n"), "is an absolute path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../a.wav", "../../etc/passwd", "sub/../../a.wav", "a/..", "..", "..\\a.wav", "x\\..\\..\\a.wav"})
+    void fileNamesWithADotDotComponentAreRefused(String name) {
+        Path f = csv("FileName,Split_Set\nok.wav,Train\n\"" + name + "\",Train\n");
+        fails(f, List.of(), "line 3, column 'FileName': FileName '" + name + "' has a '..' component");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sub/a.wav", "./a.wav", "a..b.wav", "...wav", "..a.wav", "Session1/1001_DFA_ANG_XX.wav"})
+    void relativeFileNamesInsideTheFeaturesDirectoryAreFine(String name) {
+        Manifest m = Manifest.read(csv("FileName,Split_Set\n\"" + name + "\",Train\n"), List.of());
+        assertEquals(name, m.rows().get(0).fileName());
+    }
+
+    @Test
+    void rowsKnowTheirManifest() {
+        Path f = csv("FileName,Split_Set\na.wav,Train\n");
+        ManifestRow r = Manifest.read(f, List.of()).rows().get(0);
+        assertEquals(f, r.manifest());
+        assertEquals(f + ": line 2", r.where());
+        assertEquals("line 5", TestData.row(5, "x", Split.TRAIN).where());
+    }
+
+    @Test
+    void duplicateHeaderNamesWithControlCharactersAreShownEscaped() {
+        String msg = fails(csv("FileName,Split_Set,\"a\u0001\",\"a\u0001\"\nx.wav,Train,1,2\n"), List.of(), "column 'a\\u0001' appears twice");
+        assertEquals(1, msg.lines().count());
     }
 }

@@ -183,6 +183,24 @@ class NormalizerTest {
         rejects(zero, "tensor 'audio.std'", "element 1 is 0.0");
         Map<String, HostTensor> neg = valid();
         neg.put("visual.std", HostTensor.ofFloats(new float[] {-1}, 1));
-        rejects(neg, "tensor 'visual.std'", "must be positive");
+        rejects(neg, "tensor 'visual.std'", "must be at least 1.0E-6");
+    }
+
+    /** Issue 11: a std that fit never stores (below its 1e-6 floor) is damage, not a scale: it would blow features up. */
+    @Test
+    void fromTensorsRejectsAStdBelowTheFloorFitUses() {
+        for (float tiny : new float[] {1e-30f, Float.MIN_VALUE, 9e-7f}) {
+            Map<String, HostTensor> t = valid();
+            t.put("audio.std", HostTensor.ofFloats(new float[] {1, tiny}, 2));
+            rejects(t, "tensor 'audio.std'", "element 1", "at least 1.0E-6");
+        }
+        Map<String, HostTensor> floor = valid();
+        floor.put("audio.std", HostTensor.ofFloats(new float[] {1, (float) 1e-6}, 2));
+        assertEquals((float) 1e-6, Normalizer.fromTensors(floor, 2, 1, "ck").audioStd()[1], "the floor itself is what fit may store");
+        // fit never stores less: a dimension with a std just above the floor keeps it, one below is left unscaled
+        float[] v = {0f, 2e-6f, 0f, 2e-6f};
+        Normalizer n = Normalizer.fit(List.of(u(1, f(4, 1, v), null)), 1, 0);
+        assertTrue(n.audioStd()[0] >= (float) 1e-6, "" + n.audioStd()[0]);
+        Normalizer.fromTensors(n.toTensors(), 1, 0, "ck");
     }
 }

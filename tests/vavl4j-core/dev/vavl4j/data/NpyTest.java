@@ -285,4 +285,69 @@ class NpyTest {
         Path f = TestData.write(dir.resolve("big.npy"), npy(1, dict("<f8", "(2, 2)"), f8(0, 0, 0, -1e300)));
         assertFails(f, "value at frame 1, dim 1 is -1.0E300, outside the float32 range");
     }
+
+    // ---- hostile headers (issue 11 item 4) ----
+
+    /** 10 KB of nested parentheses used to overflow the stack of the recursive parser. */
+    @ParameterizedTest
+    @ValueSource(ints = {33, 5_000, 200_000})
+    void deeplyNestedTuplesAreAMalformedHeaderNotAStackOverflow(int depth) {
+        String nested = "(".repeat(depth) + ")".repeat(depth);
+        Path f = TestData.write(dir.resolve("deep.npy"), npy(2, dict("<f4", nested), f4(1)));
+        assertFails(f, "nested deeper than " + NpyHeader.MAX_DEPTH + " levels");
+        Path g = TestData.write(dir.resolve("deep-descr.npy"), npy(2, "{'descr': " + "[".repeat(depth) + ", 'fortran_order': False, 'shape': (1, 1)}", f4(1)));
+        assertFails(g, "nested deeper than");
+    }
+
+    @Test
+    void nestingWithinTheBoundIsParsedAndRefusedForWhatItIs() {
+        String descr = "[('a', [('b', '<f4')])]";   // a structured dtype: parsed, then refused as such
+        Path f = TestData.write(dir.resolve("s.npy"), npy(1, "{'descr': " + descr + ", 'fortran_order': False, 'shape': (1, 1)}", f4(1)));
+        assertFails(f, "(structured arrays are not supported): (('a', (('b', '<f4'),)),)");
+    }
+
+    /** 2^32 × 2^32 wraps to 0 in a long: the old check let it through as an empty array. */
+    @ParameterizedTest
+    @ValueSource(strings = {"(4294967296, 4294967296)", "(9223372036854775807, 2)", "(3037000500, 3037000500)", "(65536, 32768)"})
+    void aShapeWhoseElementCountOverflowsIsTooLarge(String shape) {
+        Path f = TestData.write(dir.resolve("o.npy"), npy(1, dict("<f4", shape), new byte[0]));
+        assertFails(f, "shape " + shape + " is too large");
+    }
+
+    @Test
+    void aShapeLargerThanTheFileIsRefusedBeforeAllocating() {
+        // 2^28 floats (1 GiB) declared, 4 bytes present: refused from the sizes alone.
+        Path f = TestData.write(dir.resolve("big.npy"), npy(1, dict("<f4", "(16384, 16384)"), f4(1)));
+        assertFails(f, "data section has 4 bytes, shape (16384, 16384) of <f4 needs 1073741824 (truncated file)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"(2.0, 2)", "(2, 2.5)", "(2e0, 2)", "(0x2, 2)", "(02, 2)", "(2, 1_0)", "(99999999999999999999, 1)",
+            "(2, --2)", "(+, 2)", "(2, 2j)", "(True, 2)", "(None, 2)", "(2, '2')"})
+    void shapeEntriesMustBePlainIntegers(String shape) {
+        Path f = TestData.write(dir.resolve("n.npy"), npy(1, dict("<f4", shape), f4(1, 2, 3, 4)));
+        assertFails(f, "malformed header");
+    }
+
+    @Test
+    void duplicateHeaderKeysAreRefused() {
+        Path f = TestData.write(dir.resolve("d.npy"), npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'shape': (1, 1)}", f4(1)));
+        assertFails(f, "duplicate key 'shape'");
+    }
+
+    @Test
+    void controlCharactersInAHeaderAreEscapedInTheOneLineMessage() {
+        Path f = TestData.write(dir.resolve("c.npy"), npy(1, "{'descr': '<f4',\n\u0000 'fortran_order': False, 'shape': (1, 1)}", f4(1)));
+        String msg = fails(f).getMessage();
+        assertTrue(msg.contains("malformed header"), msg);
+        assertEquals(1, msg.lines().count(), msg);
+        assertTrue(msg.chars().noneMatch(c -> c < 0x20), msg);
+    }
+
+    @Test
+    void aHugeHeaderLengthIsRefusedWithoutReadingIt() {
+        byte[] b = npy(2, dict("<f4", "(1, 1)"), f4(1));
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, Integer.MAX_VALUE);
+        assertFails(TestData.write(dir.resolve("h.npy"), b), "malformed header (header length 2147483647)");
+    }
 }

@@ -102,4 +102,36 @@ class AtomicWriteTest {
             assertEquals(List.of("c.bin"), s.map(p -> p.getFileName().toString()).toList());
         }
     }
+
+    /** A writer may close the stream it is given (a try-with-resources Writer over it); the file is still synced and renamed. */
+    @Test
+    void aWriterThatClosesItsStreamStillGetsItsFile() throws IOException {
+        Path f = dir.resolve("closed.txt");
+        AtomicFiles.write(f, out -> {
+            try (var w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                w.write("all of it");
+            }
+        });
+        assertEquals("all of it", Files.readString(f));
+        assertEquals(List.of("closed.txt"), names());
+    }
+
+    /** The temporary files of killed writes are recognised, and removed, and nothing else is. */
+    @Test
+    void leftoversOfKilledWritesAreRemovedAndNothingElse() throws IOException {
+        Files.writeString(dir.resolve(".learning-curve.png.3kq9z1x.tmp"), "half");
+        Files.writeString(dir.resolve("learning-curve.png"), "whole");
+        Files.writeString(dir.resolve(".hidden"), "mine");
+        Files.writeString(dir.resolve("notes.tmp"), "mine");
+        Files.createDirectories(dir.resolve(".a.b1.tmp"));
+        assertEquals(1, AtomicFiles.removeLeftovers(dir));
+        assertEquals(List.of(".a.b1.tmp", ".hidden", "learning-curve.png", "notes.tmp"), names());
+    }
+
+    /** A directory fsync that the file system refuses (procfs), or of a directory that is gone, is tolerated. */
+    @Test
+    void aRefusedDirectorySyncIsTolerated() {
+        AtomicFiles.syncDirectory(Path.of("/proc/self"));
+        AtomicFiles.syncDirectory(dir.resolve("no-such-dir"));
+    }
 }

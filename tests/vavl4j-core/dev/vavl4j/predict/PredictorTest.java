@@ -35,16 +35,44 @@ class PredictorTest {
                 DemoCorpus.VISUAL_DIM, 0, null).utterances();
     }
 
+    /**
+     * What the Predictor javadoc and the README promise about batching (issue 11 item 7): an utterance's raw
+     * outputs alone and in a batch agree within {@link Predictor#BATCH_TOLERANCE} of the largest output's
+     * magnitude, its probabilities within BATCH_TOLERANCE absolute, and its class answer is the same unless its
+     * top two outputs are that close (a near-tie). They are not bit-identical in general: padding to the batch's
+     * longest utterance changes how the matrix products are blocked. Measured on these test models: raw outputs
+     * ≤ 7e-7 relative, probabilities ≤ 3e-8 (d 16) and ≤ 2.3e-7 (d 128, 3 + 2 layers) absolute, no answer changed.
+     */
     @Test
-    void oneUtteranceAnswersLikeTheSameUtteranceInABatch() {
-        List<Prediction> batch = predictor.predictUtterances(test, null);
-        for (int i = 0; i < 5; i++) {
+    void anUtteranceAloneAndInABatchAgreeWithinTheDocumentedTolerance() {
+        double tol = Predictor.BATCH_TOLERANCE;
+        List<UtteranceInference.Outputs> batched = predictor.outputs(test, null);
+        List<Prediction> answers = predictor.predictUtterances(test, null);
+        double worstRel = 0, worstProb = 0;
+        for (int i = 0; i < test.size(); i++) {
             Utterance u = test.get(i);
+            UtteranceInference.Outputs alone = predictor.outputs(List.of(u), null).getFirst();
+            for (Source s : Source.values()) {
+                float[] a = batched.get(i).of(s), b = alone.of(s);
+                assertEquals(a == null, b == null, s + " head of utterance " + i);
+                if (a == null) continue;
+                double scale = 0;
+                for (float x : a) scale = Math.max(scale, Math.abs(x));
+                for (int k = 0; k < a.length; k++) worstRel = Math.max(worstRel, Math.abs(a[k] - b[k]) / scale);
+                double[] pa = predictor.labelCodec().decode(a, 0), pb = predictor.labelCodec().decode(b, 0);
+                for (int k = 0; k < pa.length; k++) worstProb = Math.max(worstProb, Math.abs(pa[k] - pb[k]));
+                float[] sorted = a.clone();
+                java.util.Arrays.sort(sorted);
+                if (sorted[sorted.length - 1] - sorted[sorted.length - 2] > 2 * tol * scale) {
+                    assertEquals(Evaluation.argmax(a), Evaluation.argmax(b), "the answer of utterance " + i + " (" + s + ") changed in a batch");
+                }
+            }
             Prediction one = predictor.predict(u.audio(), u.visual());
-            assertEquals(batch.get(i).used(), one.used());
-            assertEquals(batch.get(i).answer(), one.answer());
-            assertArrayEquals(batch.get(i).scores(), one.scores(), 1e-5);
+            assertEquals(answers.get(i).used(), one.used());
+            assertArrayEquals(answers.get(i).scores(), one.scores(), tol);
         }
+        assertTrue(worstRel <= tol, "raw outputs differ by " + worstRel + " of their scale, more than " + tol);
+        assertTrue(worstProb <= tol, "probabilities differ by " + worstProb + ", more than " + tol);
     }
 
     @Test

@@ -51,6 +51,70 @@ class TrainJsonTest {
         }
     }
 
+    /** state() as JSON, edited; the cases below each make one field wrong or inconsistent. */
+    private static String edited(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(state().toJson());
+        edit.accept(tree);
+        return tree.toString();
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode settings(com.fasterxml.jackson.databind.node.ObjectNode t) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) t.get("settings");
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode epoch(com.fasterxml.jackson.databind.node.ObjectNode t, int i) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) t.get("history").get(i);
+    }
+
+    static List<Object[]> badStates() {
+        return List.<Object[]>of(
+                new Object[] {"a setting missing (no default is invented)", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> settings(t).remove("seed"), "seed"},
+                new Object[] {"settings missing", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.remove("settings"), "settings"},
+                new Object[] {"an unknown setting", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> settings(t).put("lr", 1), "lr"},
+                new Object[] {"fractional max_frames", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> settings(t).put("max_frames", 1.5), "max_frames"},
+                new Object[] {"batch_size as text", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> settings(t).put("batch_size", "8"), "batch_size"},
+                new Object[] {"batch_size out of range", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> settings(t).put("batch_size", 1), "batch_size"},
+                new Object[] {"negative epochs_done", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("epochs_done", -1), "epochs_done"},
+                new Object[] {"more epochs done than the run has", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("epochs_done", 13), "epochs_done"},
+                new Object[] {"fractional epochs_done", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("epochs_done", 2.0), "epochs_done"},
+                new Object[] {"a short history", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("history")).remove(1), "history"},
+                new Object[] {"history not an array", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("history", "none"), "history"},
+                new Object[] {"epochs out of order", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 1).put("epoch", 5), "epoch"},
+                new Object[] {"best_epoch the history contradicts", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("best_epoch", 2), "best_epoch"},
+                new Object[] {"best_epoch as text", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("best_epoch", "1"), "best_epoch"},
+                new Object[] {"best_dev_loss the history contradicts", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("best_dev_loss", 0.5), "best_dev_loss"},
+                new Object[] {"best_dev_loss null after a finished epoch", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.putNull("best_dev_loss"), "best_dev_loss"},
+                new Object[] {"bad_epochs the history contradicts", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("bad_epochs", 0), "bad_epochs"},
+                new Object[] {"a best flag the losses contradict", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 1).put("best", true), "best"},
+                new Object[] {"an epoch without a development loss", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 1).putNull("dev_loss"), "dev_loss"},
+                new Object[] {"a loss as text", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 0).put("audio_loss", "0.3"), "audio_loss"},
+                new Object[] {"an epoch key missing", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 0).remove("seconds"), "seconds"},
+                new Object[] {"best as a number", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 0).put("best", 1), "best"},
+                new Object[] {"negative seconds", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> epoch(t, 0).put("seconds", -1), "seconds"},
+                new Object[] {"an unknown field", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> t.put("notes", 1), "notes"},
+                new Object[] {"more bad epochs than the patience allows", (java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>) t -> {
+                    settings(t).put("patience", 1);
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("history")).add(epoch(t, 1).deepCopy().put("epoch", 3));
+                    t.put("epochs_done", 3).put("bad_epochs", 2);
+                }, "patience"});
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badStateCases() {
+        return badStates().stream().map(org.junit.jupiter.params.provider.Arguments::of);
+    }
+
+    /** Issue 11: a stored training state is read strictly; old code accepted each of these (or invented a default). */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("badStateCases")
+    void aDamagedTrainingStateIsRejectedNamingTheField(String what, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit,
+                                                       String word) throws Exception {
+        String json = edited(edit);
+        var e = assertThrows(dev.vavl4j.CheckpointException.class, () -> TrainingState.fromJson(json, "run/last/checkpoint.json"), what + ": " + json);
+        assertTrue(e.getMessage().startsWith("run/last/checkpoint.json"), e.getMessage());
+        assertTrue(e.getMessage().contains(word), "names '" + word + "': " + e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
     @Test
     void epochSummaryRoundTripsExactly() throws Exception {
         for (EpochSummary e : state().history()) assertEquals(e, EpochSummary.fromJson(e.toJson(), "x"));

@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private String json(StepBenchmark.Measurement m, Backend be, CudaBackend cuda, VavlConfig cfg) {
-        ObjectNode n = new ObjectMapper().createObjectNode();
+        ObjectNode n = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class).createObjectNode();
         n.put("impl", "vavl4j").put("what", m.what()).put("device", be.name()).put("batch", m.batch())
                 .put("Ta", m.audioFrames()).put("Tv", m.visualFrames()).put("median_ms", round(m.medianMs()))
                 .put("utt_per_s", round(m.uttPerSecond())).put("min_ms", round(m.minMs())).put("iters", m.iters())

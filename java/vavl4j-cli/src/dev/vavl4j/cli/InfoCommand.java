@@ -25,7 +25,10 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        Checkpoint ck = Checkpoint.load(model);
+        Checkpoint ck = Checkpoint.load(model);   // the loader every command uses: every file validated, checksums verified
+        // validated (before anything is printed) as resuming validates it: a damaged trainer state fails info too, naming the field
+        TrainingState t = ck.trainingJson() == null ? null
+                : TrainingState.fromJson(ck.trainingJson(), Checkpoint.resolve(model).resolve("checkpoint.json").toString());
         VavlConfig c = ck.config();
         long params = 0;
         for (var e : ck.weights().entrySet()) if (!e.getKey().contains("running_")) params += HostTensor.elements(e.getValue().shape());
@@ -44,14 +47,6 @@ final class InfoCommand implements Callable<Integer> {
         ck.weights().values().stream().findFirst().ifPresent(w -> o.println("weights:     stored as " + w.dtype()));
         o.printf("optimizer:   Adam, lr %s, betas (%s, %s), eps %s, weight decay %s; state %s%n", c.lr(), c.beta1(), c.beta2(),
                 c.adamEps(), c.weightDecay(), ck.optimizer() == null ? "absent" : "saved");
-        TrainingState t = null;
-        if (ck.trainingJson() != null) {
-            try {
-                t = TrainingState.fromJson(ck.trainingJson(), Checkpoint.resolve(model).resolve("checkpoint.json").toString());
-            } catch (IllegalArgumentException e) {   // info describes what is there; only resuming needs the state whole
-                o.println("training:    unreadable (" + e.getMessage() + ")");
-            }
-        }
         if (t != null) {
             o.printf("training:    %d epochs done, best epoch %d (development loss %s), settings %s%n", t.epochsDone(),
                     t.bestEpoch(), fmt(t.bestDevLoss()), t.settings().toJson());

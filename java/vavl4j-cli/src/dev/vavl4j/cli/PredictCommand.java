@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
                 + "Split_Set column, the rows of --split) and writes a CSV: FileName, modality, prediction, and the scores "
                 + "(class probabilities, or attribute values in the manifest's units)."})
 final class PredictCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class);
 
     @Spec
     CommandSpec spec;

@@ -47,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--labels", required = true, paramLabel = "NAME[,NAME...]", description = "label columns of the manifest, in output order")
     String labels;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (best/, last/, learning-curve.png)")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (best/, last/, learning-curve.png): a new or empty directory, or with --resume a run; never one holding other files, --features or the manifest")
     Path out;
 
     @Option(names = "--config", paramLabel = "FILE.json", description = "spec keys (model_dim, lr, dropout, ...) and trainer keys (batch_size, epochs, seed, patience, max_frames)")
@@ -68,14 +68,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-frames", paramLabel = "N", description = "keep at most the first N frames per modality; 0 = all (default)")
     Integer maxFrames;
 
-    @Option(names = "--resume", description = "continue the run in --out from OUT/last (only --epochs and --patience may change)")
+    @Option(names = "--resume", description = "continue the run in --out from OUT/last, first repairing a save a crash interrupted (only --epochs and --patience may change); a run stopped before its first epoch was saved trains again from epoch 1")
     boolean resume;
 
     @Mixin
     DeviceOption device;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = JsonFiles.strictMapper(ObjectMapper.class);
 
     @Override
     public Integer call() throws IOException {
@@ -111,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            throw new ConfigException(file + ": not valid JSON (" + dev.vavl4j.io.JsonFiles.describe(e) + ")");
         }
     }
 

@@ -14,6 +14,7 @@ import dev.vavl4j.io.HostTensor;
 import dev.vavl4j.io.HostTensor.DType;
 import dev.vavl4j.io.JsonFiles;
 import dev.vavl4j.io.SafeTensors;
+import dev.vavl4j.model.ParameterStore;
 import dev.vavl4j.model.VavlConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,9 +33,19 @@ import java.util.Objects;
  * <li>{@code config.json} — the spec §1 configuration;</li>
  * <li>{@code normalization.safetensors} — per-dimension feature mean and std ({@link Normalizer});</li>
  * <li>{@code optimizer.safetensors} — Adam moments and per-parameter step counts (training checkpoints only);</li>
- * <li>{@code checkpoint.json} — format version, label codec, frame cap, the weights' dtype and (training
- *     checkpoints only) the trainer's state.</li>
+ * <li>{@code checkpoint.json} — format version, label codec, frame cap, the weights' dtype, (training
+ *     checkpoints only) the trainer's state, and {@code files}: the SHA-256 (lowercase hex) of every other
+ *     file, by name. checkpoint.json cannot hold its own hash; its fields are checked one by one instead.</li>
  * </ul>
+ * <p>Loading validates everything it reads before a model is built ({@link #load}): each checkpoint.json
+ * field strictly typed, no unknown field; config.json naming every key; the normalisation statistics
+ * ({@link Normalizer#fromTensors}); every weight present with the configuration's shape, the recorded dtype
+ * and finite values, batch-norm running variances ≥ 0 ({@link ParameterStore#validate}); the Adam state
+ * ({@link ParameterStore#validateOptimizer}); and each file's SHA-256 against {@code files}, so one flipped
+ * bit is an error naming the file. Each file is checked for what it holds first and for its checksum after,
+ * so a damaged value is reported as such, and a change that leaves every value valid still fails. A
+ * checkpoint without {@code files} (written by a development build before checksums were recorded; no such
+ * version was released) is refused: it cannot be verified.
  * Written as a whole by {@link CheckpointDirs#writeAtomically}, so a crash never leaves half a model.
  * An inference-only checkpoint ({@link #loadForInference}, {@code vavl export}) has no optimizer and no
  * trainer state: {@code optimizer} and {@code trainingJson} are null.
@@ -50,8 +61,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     public static final List<DType> WEIGHT_DTYPES = List.of(DType.F32, DType.F16, DType.BF16);
     static final String MODEL = "model.safetensors", CONFIG = "config.json", NORMALIZATION = "normalization.safetensors",
             OPTIMIZER = "optimizer.safetensors", META = "checkpoint.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = JsonFiles.strictMapper(ObjectMapper.class).enable(SerializationFeature.INDENT_OUTPUT);
 
     public Checkpoint {
         Objects.requireNonNull(config, "config");
@@ -79,11 +89,11 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         Map<String, HostTensor> stored = storedWeights(weightsDtype);
         String meta = metaJson(weightsDtype);
         CheckpointDirs.writeAtomically(dir, tmp -> {
-            SafeTensors.write(tmp.resolve(MODEL), stored, Map.of("format", "pt"));
-            SafeTensors.write(tmp.resolve(NORMALIZATION), normalizer.toTensors(), Map.of());
-            if (optimizer != null) SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer, Map.of());
-            Files.writeString(tmp.resolve(CONFIG), config.toPrettyJson());
-            Files.writeString(tmp.resolve(META), meta);
+            CheckpointDirs.writeFile(tmp, MODEL, f -> SafeTensors.write(f, stored, Map.of("format", "pt")));
+            CheckpointDirs.writeFile(tmp, NORMALIZATION, f -> SafeTensors.write(f, normalizer.toTensors(), Map.of()));
+            if (optimizer != null) CheckpointDirs.writeFile(tmp, OPTIMIZER, f -> SafeTensors.write(f, optimizer, Map.of()));
+            CheckpointDirs.writeFile(tmp, CONFIG, f -> Files.writeString(f, config.toPrettyJson()));
+            CheckpointDirs.writeFile(tmp, META, f -> Files.writeString(f, withChecksums(meta, tmp)));
         });
     }
 
@@ -112,18 +122,30 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         return read(dirOrRun, false);
     }
 
+    /** The fields checkpoint.json may have; {@code training} only in a training checkpoint. */
+    private static final List<String> META_FIELDS = List.of("format", "format_version", "labels", "max_frames", "weights_dtype",
+            "training", "files");
+
     private static Checkpoint read(Path dirOrRun, boolean withTrainingState) {
         Path dir = resolve(dirOrRun);
         Path metaFile = dir.resolve(META);
         JsonNode meta = tree(JsonFiles.readObjectText(metaFile, FormatException::new));
-        if (!FORMAT.equals(meta.path("format").asText()) || !meta.path("format_version").canConvertToInt()) {
+        if (!FORMAT.equals(meta.path("format").asText()) || !meta.path("format_version").isIntegralNumber()
+                || !meta.path("format_version").canConvertToInt()) {
             throw new FormatException(metaFile + ": not a vavl4j checkpoint (field 'format' is " + meta.get("format") + ")");
         }
         int version = meta.get("format_version").asInt();
         if (version != FORMAT_VERSION) {
             throw new FormatException(metaFile + ": format_version " + version + " is not supported (this vavl4j reads " + FORMAT_VERSION + ")");
         }
-        VavlConfig cfg = VavlConfig.load(dir.resolve(CONFIG));
+        for (var it = meta.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!META_FIELDS.contains(k)) throw new FormatException(metaFile + ": unknown field '" + abbreviated(k) + "' (known: " + META_FIELDS + ")");
+        }
+        Map<String, String> sums = checksums(meta, metaFile);
+        Path configFile = dir.resolve(CONFIG);
+        VavlConfig cfg = VavlConfig.loadComplete(configFile);
+        verify(configFile, sums);
         JsonNode labelsNode = meta.get("labels");
         LabelCodec codec = LabelCodec.fromJson(labelsNode == null ? null : labelsNode.toString(), metaFile + " field 'labels'");
         if (codec.outputs() != cfg.outputs() || codec.task() != cfg.task()) {
@@ -132,22 +154,108 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         }
         JsonNode mf = meta.path("max_frames");
         if (!mf.isIntegralNumber() || !mf.canConvertToInt() || mf.asInt() < 0) {
-            throw new FormatException(metaFile + ": field 'max_frames' must be an integer ≥ 0, got " + mf);
+            throw new FormatException(metaFile + ": field 'max_frames' must be an integer ≥ 0, got " + abbreviated(String.valueOf(meta.get("max_frames"))));
         }
         DType declared = weightsDtype(meta, metaFile);
         JsonNode training = meta.get("training");
         if (training != null && !training.isObject()) {
             throw new FormatException(metaFile + ": field 'training' must be a JSON object, got " + abbreviated(training.toString()));
         }
+        JsonNode trainedCap = training == null ? null : training.path("settings").get("max_frames");
+        if (trainedCap != null && !(trainedCap.isIntegralNumber() && trainedCap.canConvertToInt() && trainedCap.asInt() == mf.asInt())) {
+            throw new FormatException(metaFile + ": field 'max_frames' is " + mf.asInt() + " but the trainer's settings say "
+                    + abbreviated(trainedCap.toString()) + " (field 'training.settings.max_frames')");
+        }
         Path normFile = dir.resolve(NORMALIZATION);
         Normalizer norm = Normalizer.fromTensors(SafeTensors.read(normFile), cfg.audioDim(), cfg.visualDim(), normFile.toString());
+        verify(normFile, sums);
         Path modelFile = dir.resolve(MODEL);
         Map<String, HostTensor> weights = SafeTensors.read(modelFile);
         requireDtype(weights, declared, modelFile, metaFile);
+        ParameterStore.validate(cfg, weights, modelFile.toString());
+        verify(modelFile, sums);
         if (!withTrainingState) return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, null, null);
         Path opt = dir.resolve(OPTIMIZER);
-        Map<String, HostTensor> optimizer = Files.exists(opt) ? SafeTensors.read(opt) : null;
+        Map<String, HostTensor> optimizer = null;
+        if (sums.containsKey(OPTIMIZER)) {
+            if (!Files.exists(opt)) throw new CheckpointException(opt + ": missing, but " + META + " lists it (field 'files')");
+            optimizer = SafeTensors.read(opt);
+            ParameterStore.validateOptimizer(cfg, optimizer, opt.toString());
+            verify(opt, sums);
+        } else if (Files.exists(opt)) {
+            throw new CheckpointException(opt + ": not part of this checkpoint (" + META + " field 'files' does not list it)");
+        }
         return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, optimizer, training == null ? null : training.toString());
+    }
+
+    /** The files a checkpoint may hold besides checkpoint.json; the first three are required. */
+    private static final List<String> FILES = List.of(CONFIG, NORMALIZATION, MODEL, OPTIMIZER);
+
+    /** checkpoint.json's 'files': name → SHA-256, every required name present, no other name, each a 64-digit lowercase hex string. */
+    private static Map<String, String> checksums(JsonNode meta, Path metaFile) {
+        JsonNode files = meta.get("files");
+        if (files == null) {
+            throw new CheckpointException(metaFile + ": no field 'files' (the SHA-256 of each file): written by a development build "
+                    + "of vavl4j before checksums were recorded, or edited; train it again with this version");
+        }
+        if (!files.isObject()) throw new FormatException(metaFile + ": field 'files' must be a JSON object (file name → SHA-256), got " + abbreviated(files.toString()));
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (var it = files.properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!FILES.contains(e.getKey())) {
+                throw new FormatException(metaFile + ": field 'files' names '" + abbreviated(e.getKey()) + "', not a file of a checkpoint " + FILES);
+            }
+            JsonNode v = e.getValue();
+            if (!v.isTextual() || !v.asText().matches("[0-9a-f]{64}")) {
+                throw new FormatException(metaFile + ": field 'files." + e.getKey() + "' must be a SHA-256 as 64 lowercase hex digits, got "
+                        + abbreviated(v.toString()));
+            }
+            sums.put(e.getKey(), v.asText());
+        }
+        for (String required : FILES.subList(0, 3)) {
+            if (!sums.containsKey(required)) throw new FormatException(metaFile + ": field 'files' has no SHA-256 for " + required);
+        }
+        return sums;
+    }
+
+    /** The file's SHA-256 must be the one checkpoint.json recorded: anything else means it changed after the save. */
+    private static void verify(Path file, Map<String, String> sums) {
+        String want = sums.get(file.getFileName().toString()), got;
+        try {
+            got = sha256(file);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (!got.equals(want)) {
+            throw new CheckpointException(file + ": SHA-256 " + got + " differs from the " + want + " recorded in " + META
+                    + " (field 'files'): the file was damaged or changed after the checkpoint was saved");
+        }
+    }
+
+    /** checkpoint.json's text {@code meta} with 'files' added: the SHA-256 of each checkpoint file written to {@code dir}. */
+    private static String withChecksums(String meta, Path dir) throws IOException {
+        ObjectNode m = (ObjectNode) tree(meta);
+        ObjectNode files = m.putObject("files");
+        for (String name : FILES) {
+            Path f = dir.resolve(name);
+            if (Files.exists(f)) files.put(name, sha256(f));
+        }
+        return JSON.writeValueAsString(m);
+    }
+
+    /** Lowercase hex SHA-256 of a file's bytes, read in chunks. */
+    static String sha256(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);   // every JDK has SHA-256
+        }
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /** {@code path} itself when it holds a checkpoint, else {@code path/best}; an error naming both otherwise. */
@@ -155,10 +263,17 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         if (Files.isRegularFile(path.resolve(META))) return path;
         Path best = path.resolve("best");
         if (Files.isRegularFile(best.resolve(META))) return best;
-        Path old = path.toAbsolutePath().normalize().resolveSibling("." + path.toAbsolutePath().normalize().getFileName() + ".old");
+        // A save killed between its two renames (CheckpointDirs): the previous checkpoint is whole under .NAME.old.
+        // Reading never repairs; train --resume on the run does (CheckpointDirs.recover).
+        Path old = CheckpointDirs.asideOf(path);
         if (!Files.exists(path) && Files.isRegularFile(old.resolve(META))) {
             throw new CheckpointException(path + ": no such checkpoint directory, but a save was interrupted while replacing it: "
-                    + "the previous checkpoint is whole in " + old + " (rename it to " + path.getFileName() + ")");
+                    + "the previous checkpoint is whole in " + old + " (rename it to " + path.getFileName() + ", or run train --resume on the run)");
+        }
+        Path oldBest = CheckpointDirs.asideOf(best);
+        if (Files.isDirectory(path) && !Files.exists(best) && Files.isRegularFile(oldBest.resolve(META))) {
+            throw new CheckpointException(path + ": a save of " + best.getFileName() + "/ was interrupted: the previous checkpoint is whole in "
+                    + oldBest + " (rename it to " + best + ", or run train --resume on " + path + ")");
         }
         if (!Files.exists(path)) throw new CheckpointException(path + ": no such checkpoint directory");
         throw new CheckpointException(path + ": not a checkpoint (no " + META + " in it or in " + best + ")");
@@ -198,15 +313,15 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         }
     }
 
-    /** checkpoint.json's 'weights_dtype'; null when absent (checkpoints written before it was recorded). */
+    /** checkpoint.json's 'weights_dtype', which every checkpoint records. */
     private static DType weightsDtype(JsonNode meta, Path metaFile) {
         JsonNode d = meta.get("weights_dtype");
-        if (d == null) return null;
+        if (d == null) throw new FormatException(metaFile + ": no field 'weights_dtype' (one of " + WEIGHT_DTYPES + ")");
         for (DType t : WEIGHT_DTYPES) if (d.isTextual() && d.asText().equals(t.name())) return t;
         throw new FormatException(metaFile + ": field 'weights_dtype' must be one of " + WEIGHT_DTYPES + ", got " + abbreviated(d.toString()));
     }
 
-    /** Every weight is a float tensor, stored as checkpoint.json says (any float dtype when it does not say). */
+    /** Every weight is a float tensor, stored as checkpoint.json says. */
     private static void requireDtype(Map<String, HostTensor> weights, DType declared, Path modelFile, Path metaFile) {
         weights.forEach((name, t) -> {
             if (!t.dtype().isFloat() || (declared != null && t.dtype() != declared)) {

@@ -1,7 +1,13 @@
 package dev.vavl4j.data;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +19,16 @@ import java.util.stream.IntStream;
  * {@code <features>/visual/<stem>.npy}. A missing file means that utterance lacks the modality; a row with
  * neither is skipped and described in {@code skipped} (one line each, naming the manifest line and stem).
  * {@code audioDim}/{@code visualDim} are the feature sizes (0 when no file of that modality exists).
+ *
+ * <p><b>Paths stay inside the features directory.</b> Every feature path is resolved, links followed, and
+ * must then lie inside the real path of the features directory; otherwise the row is refused with a
+ * {@link DataException} naming the manifest and line ({@link ManifestRow#where()}). This holds for a
+ * FileName with {@code ..} or an absolute path (which {@link Manifest} already refuses) and equally for a
+ * link: a link inside the features directory that points outside it (including {@code audio/} or
+ * {@code visual/} themselves) is refused, not followed, so a corpus assembled from links must be assembled
+ * under one directory that holds the targets too. Nothing outside is read or even probed for: the directory
+ * holding a file is resolved and checked before the file is looked up. A link that cannot be resolved (a
+ * loop, or a target that does not exist) is an error naming it, not a missing modality.
  */
 public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, List<String> skipped) {
 
@@ -26,7 +42,7 @@ public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, Li
      * trained model needs, or 0 to take them from the files; every file of a modality must agree (else a
      * {@link DataException} naming the file, its dim and the expected one). {@code maxFrames > 0} keeps the
      * first maxFrames frames of each sequence. {@code onRowDone} is called once per row (progress).
-     * A missing features directory is an error naming it.
+     * A missing features directory is an error naming it. See the class comment for which paths are refused.
      *
      * <p>Files are read in parallel, but the result and the error reported are those of reading the rows
      * one by one in order: the first bad row (file error or dim mismatch) in row order is the one named.
@@ -42,6 +58,12 @@ public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, Li
         if (expectedAudioDim < 0 || expectedVisualDim < 0) {
             throw new IllegalArgumentException("expected dims must be ≥ 0, got " + expectedAudioDim + ", " + expectedVisualDim);
         }
+        Path realFeatures;
+        try {
+            realFeatures = featuresDir.toRealPath();
+        } catch (IOException e) {
+            throw new DataException(featuresDir + ": features directory cannot be resolved (" + reason(e) + ")", e);
+        }
         Path audioDir = featuresDir.resolve("audio"), visualDir = featuresDir.resolve("visual");
         int n = rows.size();
         Loaded[] loaded = new Loaded[n];
@@ -51,9 +73,9 @@ public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, Li
         IntStream.range(0, n).parallel().forEach(i -> {
             if (i < firstFailure.get()) {
                 try {
-                    String stem = rows.get(i).stem();
-                    loaded[i] = new Loaded(readOptional(audioDir.resolve(stem + ".npy"), maxFrames),
-                            readOptional(visualDir.resolve(stem + ".npy"), maxFrames), null);
+                    ManifestRow row = rows.get(i);
+                    loaded[i] = new Loaded(readOptional(row, "audio", audioDir, featuresDir, realFeatures, maxFrames),
+                            readOptional(row, "visual", visualDir, featuresDir, realFeatures, maxFrames), null);
                 } catch (DataException e) {
                     loaded[i] = new Loaded(null, null, e);
                     firstFailure.accumulateAndGet(i, Math::min);
@@ -84,12 +106,81 @@ public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, Li
         return utterances.stream().filter(u -> u.row().split() == split).toList();
     }
 
-    /** The features in {@code file}, capped, or null when there is no such file (the modality is missing). */
-    private static Features readOptional(Path file, int maxFrames) {
-        if (!Files.exists(file)) return null;
-        if (!Files.isRegularFile(file)) throw new DataException(file + ": not a regular file");
-        Features f = Npy.read(file);
+    /**
+     * The features of {@code row} under {@code modalityDir}, capped, or null when there is no such file (the
+     * modality is missing). Refuses, naming the row, a path that leaves the features directory before or
+     * after following links, and a link that cannot be resolved.
+     */
+    private static Features readOptional(ManifestRow row, String modality, Path modalityDir, Path featuresDir,
+                                         Path realFeatures, int maxFrames) {
+        String fileNameShown = Manifest.shown(row.fileName());
+        Path file;
+        try {
+            file = modalityDir.resolve(row.stem() + ".npy");
+        } catch (InvalidPathException e) {
+            throw new DataException(row.where() + ": FileName '" + fileNameShown + "' is not a valid path (" + e.getReason() + ")");
+        }
+        if (!file.normalize().startsWith(modalityDir.normalize())) {
+            throw new DataException(row.where() + ": FileName '" + fileNameShown + "' leads outside " + modalityDir
+                    + " (" + modality + " file " + file + ")");
+        }
+        // The directory holding the file first: if it (or a link on the way) leads outside, nothing there is probed.
+        Path parent = file.getParent(), realParent;
+        try {
+            realParent = parent.toRealPath();
+        } catch (NoSuchFileException e) {
+            for (Path a = parent; a != null && a.startsWith(featuresDir) && !a.equals(featuresDir); a = a.getParent()) {
+                if (Files.isSymbolicLink(a) && !Files.exists(a)) {
+                    throw new DataException(row.where() + ": " + a + " is a link that cannot be resolved (" + unresolved(a) + ")");
+                }
+            }
+            return null;   // no such directory: the modality is missing
+        } catch (IOException e) {
+            throw new DataException(row.where() + ": " + parent + " cannot be resolved (" + reason(e) + ")", e);
+        }
+        if (!realParent.startsWith(realFeatures)) throw outside(row, parent, realParent, realFeatures);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;   // the modality is missing
+        } catch (IOException e) {
+            throw new DataException(row.where() + ": " + file + " cannot be read (" + reason(e) + ")", e);
+        }
+        Path real = realParent.resolve(file.getFileName());
+        if (attrs.isSymbolicLink()) {
+            try {
+                real = file.toRealPath();
+            } catch (IOException e) {
+                throw new DataException(row.where() + ": " + file + " is a link that cannot be resolved (" + unresolved(file) + ")", e);
+            }
+            if (!real.startsWith(realFeatures)) throw outside(row, file, real, realFeatures);
+        }
+        if (!Files.isRegularFile(real)) throw new DataException(file + ": not a regular file");
+        Features f = Npy.read(real, file.toString());
         return maxFrames > 0 ? f.capped(maxFrames) : f;
+    }
+
+    private static DataException outside(ManifestRow row, Path path, Path real, Path realFeatures) {
+        return new DataException(row.where() + ": " + path + " resolves to " + real + ", outside the features directory "
+                + realFeatures + " (links must stay inside it)");
+    }
+
+    /** Why the link {@code p} cannot be resolved: a loop, or a target that does not exist. */
+    private static String unresolved(Path p) {
+        try {
+            p.toRealPath();
+            return "it resolves now; it changed while being read";
+        } catch (NoSuchFileException e) {
+            return "its target does not exist";
+        } catch (IOException e) {
+            return reason(e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private record Loaded(Features audio, Features visual, DataException error) {}

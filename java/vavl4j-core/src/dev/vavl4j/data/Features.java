@@ -3,6 +3,7 @@ package dev.vavl4j.data;
 /** A [frames, dim] float32 feature matrix, row-major. */
 public record Features(float[] values, int frames, int dim) {
     public Features {
+        if (frames < 0 || dim < 0) throw new IllegalArgumentException("negative size [" + frames + ", " + dim + "]");
         if ((long) frames * dim != values.length) throw new IllegalArgumentException(values.length + " values for [" + frames + ", " + dim + "]");
     }
 

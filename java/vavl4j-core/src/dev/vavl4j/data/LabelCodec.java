@@ -1,7 +1,6 @@
 package dev.vavl4j.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,7 +25,7 @@ import java.util.Set;
  */
 public record LabelCodec(Task task, List<String> columns, double[] min, double[] max) {
     private static final Set<String> KEYS = Set.of("task", "columns", "min", "max");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class);
 
     public LabelCodec {
         columns = List.copyOf(columns);
@@ -168,7 +167,7 @@ public record LabelCodec(Task task, List<String> columns, double[] min, double[]
         try {
             node = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new DataException(source + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            throw new DataException(source + ": not valid JSON (" + dev.vavl4j.io.JsonFiles.describe(e) + ")");
         }
         return fromTree(node, source);
     }

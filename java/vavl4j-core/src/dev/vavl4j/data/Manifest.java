@@ -23,6 +23,8 @@ import org.apache.commons.csv.CSVRecord;
  */
 public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> rows) {
     static final String FILE_NAME = "FileName", SPLIT = "Split_Set", SPEAKER = "SpkrID";
+    /** A manifest of a million rows is under 100 MB; a larger file is refused before it is read. */
+    public static final long MAX_BYTES = 512L << 20;
 
     /** Which columns {@link #read(Path, List, Mode)} demands besides {@code FileName}. */
     public enum Mode {
@@ -37,12 +39,13 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
 
     /**
      * The header is read as an ordinary record (not with commons-csv's header mode) so that duplicate or
-     * missing column names become our own errors; values are trimmed; blank lines are kept by the parser
-     * (so record positions stay exact) and skipped here.
+     * missing column names become our own errors; values are trimmed of spaces and tabs here ({@link #fields}:
+     * commons-csv's own trim would also drop a NUL or other control character at either end, silently); blank
+     * lines are kept by the parser (so record positions stay exact) and skipped here.
      */
     private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
             .setIgnoreEmptyLines(false)
-            .setTrim(true)
+            .setTrim(false)
             .get();
 
     public Manifest {
@@ -61,7 +64,12 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
      * the file and, as they apply, the line, column and value for: a missing or unreadable file, an empty
      * file, a missing required or label column (listing the columns present), a row with the wrong number
      * of fields, an empty or duplicate FileName, an unknown Split_Set value, and a label that is empty, not
-     * a number, NaN or infinite.
+     * a number, NaN or infinite. Every field it uses (FileName, Split_Set, SpkrID, the labels) must be free of
+     * control characters (NUL, line breaks inside quotes, tabs, ...): such a field is refused naming the line,
+     * the column and the character's position. A FileName must be a relative path that stays inside the
+     * features directory: an absolute path (also {@code \\x} and {@code C:x}) or a {@code ..} component is
+     * refused ({@link Corpus#load} checks the same again after following links). A file over
+     * {@link #MAX_BYTES} is refused before it is read.
      */
     public static Manifest read(Path file, List<String> labelColumns, Mode mode) {
         String where = file.toString();
@@ -78,13 +86,14 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
             Columns cols = null;
             Map<String, Integer> firstLineOfStem = new HashMap<>();
             for (CSVRecord rec : parser) {
-                if (rec.size() == 1 && rec.get(0).isEmpty()) continue; // blank line
+                String[] fields = fields(rec);
+                if (fields.length == 1 && fields[0].isEmpty()) continue; // blank line
                 int line = lines.lineAt(rec.getCharacterPosition());
                 if (cols == null) {
-                    cols = Columns.of(where, rec, labelColumns, mode);
+                    cols = Columns.of(where, line, fields, labelColumns, mode);
                     continue;
                 }
-                rows.add(cols.row(where, line, rec, firstLineOfStem));
+                rows.add(cols.row(file, line, fields, firstLineOfStem));
             }
             if (cols == null) throw new DataException(where + ": empty file (no header row)");
         } catch (UncheckedIOException | IllegalStateException e) {
@@ -122,6 +131,8 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
     private static String readText(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) throw new DataException(file + ": " + size + " bytes is too large for a manifest (at most " + MAX_BYTES + ")");
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new DataException(file + ": file not found");
@@ -136,13 +147,13 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
 
     /** Where each column is, from the header record ({@code split} is -1 when a prediction manifest has none). */
     private record Columns(int fields, int fileName, int split, int speaker, int[] labels, List<String> labelNames) {
-        static Columns of(String where, CSVRecord header, List<String> labelColumns, Mode mode) {
+        static Columns of(String where, int line, String[] header, List<String> labelColumns, Mode mode) {
             Map<String, Integer> index = new HashMap<>();
-            for (int i = 0; i < header.size(); i++) {
-                String name = header.get(i);
+            for (int i = 0; i < header.length; i++) {
+                String name = header[i];
                 // Unnamed columns (e.g. a trailing comma) are ignored like any other extra column.
                 if (!name.isEmpty() && index.put(name, i) != null) {
-                    throw new DataException(where + ": line 1: column '" + name + "' appears twice in the header");
+                    throw new DataException(where + ": line " + line + ": column '" + shown(name) + "' appears twice in the header");
                 }
             }
             List<String> required = new ArrayList<>(List.of(FILE_NAME));
@@ -151,21 +162,26 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
             for (String name : required) {
                 if (!index.containsKey(name)) {
                     throw new DataException(where + ": missing column '" + name + "' (columns present: "
-                            + String.join(", ", header.values()) + ")");
+                            + shown(String.join(", ", header)) + ")");
                 }
             }
             int[] labels = labelColumns.stream().mapToInt(index::get).toArray();
-            return new Columns(header.size(), index.get(FILE_NAME), index.getOrDefault(SPLIT, -1), index.getOrDefault(SPEAKER, -1),
+            return new Columns(header.length, index.get(FILE_NAME), index.getOrDefault(SPLIT, -1), index.getOrDefault(SPEAKER, -1),
                     labels, labelColumns);
         }
 
-        ManifestRow row(String where, int line, CSVRecord rec, Map<String, Integer> firstLineOfStem) {
-            String at = where + ": line " + line;
-            if (rec.size() != fields) {
-                throw new DataException(at + ": " + rec.size() + " fields, expected " + fields + " as in the header");
+        ManifestRow row(Path file, int line, String[] rec, Map<String, Integer> firstLineOfStem) {
+            String at = file + ": line " + line;
+            if (rec.length != fields) {
+                throw new DataException(at + ": " + rec.length + " fields, expected " + fields + " as in the header");
             }
-            String fileName = rec.get(this.fileName);
+            checkText(at, FILE_NAME, rec[this.fileName]);
+            if (split >= 0) checkText(at, SPLIT, rec[split]);
+            if (speaker >= 0) checkText(at, SPEAKER, rec[speaker]);
+            for (int j = 0; j < labels.length; j++) checkText(at, labelNames.get(j), rec[labels[j]]);
+            String fileName = rec[this.fileName];
             if (fileName.isEmpty()) throw new DataException(at + ", column '" + FILE_NAME + "': empty FileName");
+            checkRelative(at, fileName);
             String stem = stem(fileName);
             // Two names with one stem (a.wav, a.mp4) would share one feature file, so the stem must be unique.
             Integer first = firstLineOfStem.putIfAbsent(stem, line);
@@ -173,14 +189,65 @@ public record Manifest(Path file, List<String> labelColumns, List<ManifestRow> r
                 throw new DataException(at + ", column '" + FILE_NAME + "': duplicate FileName '" + fileName
                         + "' (stem '" + stem + "' already on line " + first + ")");
             }
-            Split s = split < 0 ? null : Split.parse(rec.get(split), at + ", column '" + SPLIT + "'");
-            String spk = speaker < 0 || rec.get(speaker).isEmpty() ? null : rec.get(speaker);
+            Split s = split < 0 ? null : Split.parse(rec[split], at + ", column '" + SPLIT + "'");
+            String spk = speaker < 0 || rec[speaker].isEmpty() ? null : rec[speaker];
             double[] values = new double[labels.length];
             for (int j = 0; j < labels.length; j++) {
-                values[j] = number(at + ", column '" + labelNames.get(j) + "'", rec.get(labels[j]));
+                values[j] = number(at + ", column '" + labelNames.get(j) + "'", rec[labels[j]]);
             }
-            return new ManifestRow(line, fileName, stem, s, spk, values);
+            return new ManifestRow(line, fileName, stem, s, spk, values, file);
         }
+    }
+
+    /** The record's values without surrounding spaces and tabs (only those: see {@link #FORMAT}). */
+    private static String[] fields(CSVRecord rec) {
+        String[] v = new String[rec.size()];
+        for (int i = 0; i < v.length; i++) {
+            String x = rec.get(i);
+            int a = 0, b = x.length();
+            while (a < b && (x.charAt(a) == ' ' || x.charAt(a) == '\t')) a++;
+            while (b > a && (x.charAt(b - 1) == ' ' || x.charAt(b - 1) == '\t')) b--;
+            v[i] = x.substring(a, b);
+        }
+        return v;
+    }
+
+    /** Refuses a field with a control character (or a Unicode line or paragraph separator), naming where it is. */
+    private static void checkText(String at, String column, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                throw new DataException(at + ", column '" + column + "': control character U+" + String.format("%04X", (int) c)
+                        + " at position " + (i + 1) + " of '" + shown(value) + "'");
+            }
+        }
+    }
+
+    /**
+     * Refuses a FileName that is not a relative path inside the features directory: absolute ({@code /x},
+     * {@code \\x}, {@code C:x}) or with a {@code ..} component (either separator counts, so a manifest means
+     * the same on every system).
+     */
+    private static void checkRelative(String at, String fileName) {
+        String where = at + ", column '" + FILE_NAME + "': FileName '" + shown(fileName) + "'";
+        if (fileName.startsWith("/") || fileName.startsWith("\\") || fileName.matches("(?s)[A-Za-z]:.*")) {
+            throw new DataException(where + " is an absolute path; FileName must be relative to the features directory");
+        }
+        for (String part : fileName.split("[/\\\\]", -1)) {
+            if (part.equals("..")) throw new DataException(where + " has a '..' component; FileName must stay inside the features directory");
+        }
+    }
+
+    /** {@code text} for a one-line message: control characters and byte order marks escaped, at most about 200 characters. */
+    static String shown(String text) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < text.length() && sb.length() < 200; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\uFEFF') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return i < text.length() ? sb + "…" : sb.toString();
     }
 
     /** A decimal number as written by pandas/numpy (no hex, no Java 'd'/'f' suffixes); NaN and inf are errors. */

@@ -13,9 +13,13 @@ import java.util.TreeSet;
  * training utterances (double accumulation, population std). A dimension whose std is below 1e-6 is left
  * unscaled (std stored as 1) so constant features never divide by zero. Saved with the model as the
  * tensors {@code audio.mean}, {@code audio.std}, {@code visual.mean}, {@code visual.std} (float32 [D]).
+ * <p>Loaded statistics ({@link #fromTensors}) must be what {@link #fit} can produce: every mean finite, every
+ * std finite and at least {@link #MIN_STD} (a smaller one, which fit never stores, would blow a feature up by
+ * more than 10^6 and is taken for damage).
  */
 public record Normalizer(float[] audioMean, float[] audioStd, float[] visualMean, float[] visualStd) {
-    static final double MIN_STD = 1e-6;
+    /** The smallest std {@link #fit} divides by (smaller ones are stored as 1), and the floor {@link #fromTensors} accepts. */
+    public static final double MIN_STD = 1e-6;
 
     public Normalizer {
         if (audioMean.length != audioStd.length || visualMean.length != visualStd.length) {
@@ -89,7 +93,10 @@ public record Normalizer(float[] audioMean, float[] audioStd, float[] visualMean
         return out;
     }
 
-    /** Validates names, shapes (against the dims) and finiteness; errors name {@code source}. */
+    /**
+     * Validates names, float dtype, shapes (against the dims), finiteness and the std floor {@link #MIN_STD};
+     * errors are {@link DataException}s naming {@code source}, the tensor and the element.
+     */
     public static Normalizer fromTensors(Map<String, HostTensor> tensors, int audioDim, int visualDim, String source) {
         List<String> names = List.of("audio.mean", "audio.std", "visual.mean", "visual.std");
         for (String name : new TreeSet<>(tensors.keySet())) {
@@ -112,7 +119,10 @@ public record Normalizer(float[] audioMean, float[] audioStd, float[] visualMean
         float[] v = t.floats().clone();
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) throw new DataException(where + ": element " + i + " is " + v[i]);
-            if (isStd && v[i] <= 0) throw new DataException(where + ": element " + i + " is " + v[i] + ", a std must be positive");
+            // (float) MIN_STD: fit stores (float) s for s ≥ MIN_STD, which may round to just below the double 1e-6
+            if (isStd && !(v[i] >= (float) MIN_STD)) {
+                throw new DataException(where + ": element " + i + " is " + v[i] + ", a std must be at least " + MIN_STD);
+            }
         }
         return v;
     }

@@ -32,8 +32,16 @@ public final class Npy {
      * (naming its frame and dimension).
      */
     public static Features read(Path file) {
-        ByteBuffer bytes = readAll(file);
-        String where = file.toString();
+        return read(file, file.toString());
+    }
+
+    /**
+     * {@link #read(Path)} with errors naming {@code where} (the path as the manifest names it, when {@code file}
+     * is that path with its links resolved). Every size is checked against the file's real length before
+     * anything of that size is allocated.
+     */
+    static Features read(Path file, String where) {
+        ByteBuffer bytes = readAll(file, where);
 
         // Preamble: magic (6), version (2), header length (2 bytes in v1, 4 in v2/v3).
         if (bytes.remaining() < MAGIC.length + 2) throw new DataException(where + ": not an NPY file (" + bytes.remaining() + " bytes)");
@@ -71,16 +79,26 @@ public final class Npy {
         }
         long frames = h.shape()[0], dim = h.shape()[1];
         if (frames == 0 || dim == 0) throw new DataException(where + ": shape " + h.shapeString() + " has a zero dimension");
-        if (frames * dim > Integer.MAX_VALUE - 8) throw new DataException(where + ": shape " + h.shapeString() + " is too large");
+        // Each entry is < 2^63 (NpyHeader), but their product may not be: 2^32 × 2^32 wraps to 0 in a long.
+        long count;
+        try {
+            count = Math.multiplyExact(frames, dim);
+        } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE;
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new DataException(where + ": shape " + h.shapeString() + " is too large (" + (count == Long.MAX_VALUE ? "over 2^63" : count)
+                    + " values; at most " + (Integer.MAX_VALUE - 8) + ")");
+        }
 
-        long need = frames * dim * itemSize;
+        long need = count * itemSize;   // < 2^31 · 8: no overflow
         long have = bytes.remaining() - headerStart - headerLen;
         if (have != need) {
             throw new DataException(where + ": data section has " + have + " bytes, shape " + h.shapeString() + " of "
                     + h.descr() + " needs " + need + (have < need ? " (truncated file)" : " (extra bytes at the end)"));
         }
         ByteBuffer data = bytes.position((int) (headerStart + headerLen)).slice().order(ByteOrder.LITTLE_ENDIAN);
-        float[] values = new float[(int) (frames * dim)];
+        float[] values = new float[(int) count];   // justified: the file holds count · itemSize data bytes
         if (itemSize == 4) {
             data.asFloatBuffer().get(values);
             for (int i = 0; i < values.length; i++) {
@@ -145,28 +163,28 @@ public final class Npy {
         return kind.equals("f4") ? 4 : 8;
     }
 
-    /** A corrupt header can be up to 1 MiB; one line of it is enough in a message. */
+    /** A corrupt header can be up to 1 MiB; one line of it, control characters escaped, is enough in a message. */
     private static String abbreviate(String text) {
-        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+        return NpyHeader.escape(text);
     }
 
     private static DataException badValue(String where, int index, int dim, String what) {
         return new DataException(where + ": value at frame " + index / dim + ", dim " + index % dim + " is " + what);
     }
 
-    private static ByteBuffer readAll(Path file) {
+    private static ByteBuffer readAll(Path file, String where) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size > Integer.MAX_VALUE - 8) throw new DataException(file + ": file too large (" + size + " bytes)");
+            if (size > Integer.MAX_VALUE - 8) throw new DataException(where + ": file too large (" + size + " bytes)");
             ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // read until full or end of file (the file may shrink while we read)
             }
             return buf.flip();
         } catch (NoSuchFileException e) {
-            throw new DataException(file + ": file not found");
+            throw new DataException(where + ": file not found");
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new DataException(where + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -23,6 +23,20 @@ public record HostTensor(DType dtype, int[] shape, float[] floats, int[] ints) {
         }
     }
 
+    /**
+     * Checks what every tensor must satisfy: a shape of dimensions ≥ 0 whose element count fits an int, and
+     * exactly one value array, float[] for float dtypes and int[] for the others, with that many values.
+     */
+    public HostTensor {
+        java.util.Objects.requireNonNull(dtype, "dtype");
+        java.util.Objects.requireNonNull(shape, "shape");
+        int n = elements(shape);
+        if ((floats == null) == (ints == null)) throw new IllegalArgumentException("a tensor holds exactly one of floats and ints");
+        if (dtype.isFloat() != (floats != null)) throw new IllegalArgumentException("a " + dtype + " tensor holds " + (floats != null ? "floats" : "ints"));
+        int len = floats != null ? floats.length : ints.length;
+        if (len != n) throw new IllegalArgumentException(len + " values for shape " + Arrays.toString(shape));
+    }
+
     public static HostTensor ofFloats(float[] values, int... shape) {
         check(values.length, shape);
         return new HostTensor(DType.F32, shape.clone(), values, null);

@@ -12,12 +12,16 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -31,8 +35,7 @@ import java.util.TreeMap;
  * (a paper-size checkpoint's optimizer state is hundreds of MB).
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = JsonFiles.strictMapper(ObjectMapper.class);
     private static final long MAX_HEADER = 100L << 20;
     private static final int CHUNK = 1 << 16;
 
@@ -79,60 +82,149 @@ public final class SafeTensors {
         JsonNode header;
         try {
             ByteBuffer h = bytes.read(8, (int) headerLen);
-            header = JSON.readTree(new String(h.array(), h.arrayOffset(), (int) headerLen, StandardCharsets.UTF_8));
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(h).toString();
+            if (!text.startsWith("{")) throw new FormatException(source + ": header is not a JSON object (not a safetensors file?)");
+            header = JSON.readTree(text);
+        } catch (CharacterCodingException e) {
+            throw new FormatException(source + ": header is not UTF-8 text");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new FormatException(source + ": header is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            String what = JsonFiles.firstLine(e);
+            throw new FormatException(source + (what.startsWith("Duplicate") ? ": header names a tensor or key twice (" : ": header is not valid JSON (")
+                    + shown(what) + ")");
         }
         if (header == null || !header.isObject()) throw new FormatException(source + ": header is not a JSON object");
         long dataStart = 8 + headerLen;
         long dataLen = size - dataStart;
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+
+        // First every entry is checked on its own and the layout as a whole (every data byte belongs to exactly
+        // one tensor, as the reference reader demands), then the tensors are read: so no more is ever allocated
+        // than the file holds, however many tensors a header claims or aliases.
+        List<Entry> entries = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) continue;
-            out.put(e.getKey(), tensor(source, e.getKey(), e.getValue(), bytes, dataStart, dataLen));
+            if (e.getKey().equals("__metadata__")) {
+                checkMetadata(source, e.getValue());
+                continue;
+            }
+            entries.add(entry(source, e.getKey(), e.getValue(), dataLen));
         }
+        checkLayout(source, entries, dataLen);
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Entry e : entries) out.put(e.name, tensor(e, bytes, dataStart));
         return out;
     }
 
-    private static HostTensor tensor(String src, String name, JsonNode info, Bytes bytes, long dataStart, long dataLen)
-            throws IOException {
-        String where = src + ": tensor '" + name + "'";
+    /** A header entry, checked: its bytes lie inside the data section and match its shape and dtype. */
+    private record Entry(String name, String where, DType dtype, int[] shape, int count, long begin, long end) {}
+
+    private static final java.util.Set<String> ENTRY_KEYS = java.util.Set.of("dtype", "shape", "data_offsets");
+
+    private static Entry entry(String src, String name, JsonNode info, long dataLen) {
+        String where = src + ": tensor '" + shown(name) + "'";
         if (!info.isObject()) throw new FormatException(where + ": header entry is not an object");
+        for (Iterator<String> it = info.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!ENTRY_KEYS.contains(k)) throw new FormatException(where + ": unexpected key '" + shown(k) + "' (expected dtype, shape, data_offsets)");
+        }
+        JsonNode dtypeNode = info.path("dtype");
         DType dtype;
         try {
-            dtype = DType.valueOf(info.path("dtype").asText("?"));
+            if (!dtypeNode.isTextual()) throw new IllegalArgumentException();
+            dtype = DType.valueOf(dtypeNode.textValue());
         } catch (IllegalArgumentException e) {
-            throw new FormatException(where + ": unsupported dtype " + info.path("dtype"));
+            throw new FormatException(where + ": unsupported dtype " + abbreviated(dtypeNode.toString()));
         }
         JsonNode shapeNode = info.path("shape"), offs = info.path("data_offsets");
         if (!shapeNode.isArray()) throw new FormatException(where + ": missing shape");
         int[] shape = new int[shapeNode.size()];
+        long n = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToInt() || d.asInt() < 0) throw new FormatException(where + ": bad dimension " + d);
-            shape[i] = d.asInt();
+            // Integers only: 2.0, 2.5, 2e0, "2" and 2^31 are all refused (Jackson would read 2.5 as 2).
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
+                throw new FormatException(where + ": bad dimension " + abbreviated(d.toString()) + " in shape (expected an integer ≥ 0)");
+            }
+            shape[i] = d.intValue();
+            n = Math.multiplyExact(n, (long) shape[i]);   // ≤ 2^31 · 2^31: cannot overflow before the check below
+            if (n > Integer.MAX_VALUE) throw new FormatException(where + ": shape " + abbreviated(shapeNode.toString()) + " is too large");
         }
-        if (!offs.isArray() || offs.size() != 2 || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
-            throw new FormatException(where + ": bad data_offsets " + offs);
+        if (!offs.isArray() || offs.size() != 2 || !offs.get(0).isIntegralNumber() || !offs.get(1).isIntegralNumber()
+                || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
+            throw new FormatException(where + ": bad data_offsets " + abbreviated(offs.toString()) + " (expected two integers)");
         }
-        long begin = offs.get(0).asLong(), end = offs.get(1).asLong();
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-            if (n > Integer.MAX_VALUE) throw new FormatException(where + ": shape " + java.util.Arrays.toString(shape) + " is too large");
-        }
+        long begin = offs.get(0).longValue(), end = offs.get(1).longValue();
         if (begin < 0 || end < begin || end > dataLen) {
             throw new FormatException(where + ": data_offsets [" + begin + ", " + end + "] outside the " + dataLen
                     + " data bytes (file truncated?)");
         }
-        if ((end - begin) != n * dtype.bytes) {
+        long need = n * dtype.bytes;   // n ≤ 2^31, bytes ≤ 8
+        if (end - begin != need) {
             throw new FormatException(where + ": " + (end - begin) + " bytes for shape " + java.util.Arrays.toString(shape)
-                    + " of " + dtype + " (expected " + n * dtype.bytes + ")");
+                    + " of " + dtype + " (expected " + need + ")");
         }
-        if (end - begin > Integer.MAX_VALUE) throw new FormatException(where + ": " + (end - begin) + " bytes is too large for one tensor");
-        int count = (int) n;
-        ByteBuffer buf = bytes.read(dataStart + begin, (int) (end - begin));
+        if (need > Integer.MAX_VALUE - 8) throw new FormatException(where + ": " + need + " bytes is too large for one tensor");
+        return new Entry(name, where, dtype, shape, (int) n, begin, end);
+    }
+
+    /** The tensors' byte ranges must tile the data section: no overlap (aliasing), no gap, nothing after the last. */
+    private static void checkLayout(String src, List<Entry> entries, long dataLen) {
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        Entry previous = null;
+        for (Entry e : byOffset) {
+            if (e.begin < at) {
+                throw new FormatException(e.where + ": data_offsets [" + e.begin + ", " + e.end + "] overlap tensor '"
+                        + shown(previous.name) + "' [" + previous.begin + ", " + previous.end + "]");
+            }
+            if (e.begin > at) {
+                throw new FormatException(e.where + ": data_offsets [" + e.begin + ", " + e.end + "] leave bytes ["
+                        + at + ", " + e.begin + ") of the data section unused");
+            }
+            at = e.end;
+            previous = e;
+        }
+        if (at != dataLen) {
+            throw new FormatException(src + ": " + (dataLen - at) + " bytes after the last tensor's data (the data section is "
+                    + dataLen + " bytes, the tensors use " + at + ")");
+        }
+    }
+
+    /** {@code __metadata__} is a string-to-string map in the format. */
+    private static void checkMetadata(String src, JsonNode meta) {
+        if (!meta.isObject()) throw new FormatException(src + ": __metadata__ is not a JSON object");
+        for (Iterator<Map.Entry<String, JsonNode>> it = meta.properties().iterator(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new FormatException(src + ": __metadata__ key '" + shown(e.getKey()) + "' is not a string: " + abbreviated(e.getValue().toString()));
+            }
+        }
+    }
+
+    /** A name or value as it can appear in a one-line message: control characters escaped, at most 200 characters. */
+    private static String shown(String s) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && sb.length() < 200; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return i < s.length() ? sb + "…" : sb.toString();
+    }
+
+    private static String abbreviated(String s) {
+        return shown(s);
+    }
+
+    private static HostTensor tensor(Entry e, Bytes bytes, long dataStart) throws IOException {
+        String where = e.where;
+        DType dtype = e.dtype;
+        int[] shape = e.shape;
+        int count = e.count;
+        ByteBuffer buf = bytes.read(dataStart + e.begin, (int) (e.end - e.begin));
         switch (dtype) {
             case F32 -> {
                 float[] v = new float[count];
@@ -171,6 +263,11 @@ public final class SafeTensors {
             default -> {
                 int[] v = new int[count];
                 for (int i = 0; i < count; i++) v[i] = buf.get(i) & 0xFF;
+                if (dtype == DType.BOOL) {
+                    for (int i = 0; i < count; i++) {
+                        if (v[i] > 1) throw new FormatException(where + ": BOOL value " + v[i] + " at index " + i + " (expected 0 or 1)");
+                    }
+                }
                 return new HostTensor(dtype, shape, null, v);
             }
         }

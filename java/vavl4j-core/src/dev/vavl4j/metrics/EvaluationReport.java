@@ -17,7 +17,7 @@ import java.util.Locale;
 public record EvaluationReport(String split, List<String> labels, ModalityReport audio, ModalityReport visual,
                                ModalityReport fusion) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class);
     private static final String[] SOURCE_NAMES = {"audio", "visual", "fusion"};
     private static final String[] CLASSIFICATION_HEADERS = {"accuracy", "f1_macro", "f1_micro", "precision", "recall"};
 

@@ -3,6 +3,7 @@ package dev.vavl4j.model;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.layers.Param;
+import dev.vavl4j.io.FormatException;
 import dev.vavl4j.io.HostTensor;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,43 +25,60 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
     }
 
     /**
-     * Loads the weights of {@code cfg} from host tensors. Every name of the layout must be present with
-     * its exact shape and finite values; names the layout does not know are rejected too, since they mean
-     * the weights belong to another configuration.
+     * Loads the weights of {@code cfg} from host tensors, validated by {@link #validate} first, so nothing is
+     * uploaded from a set that fails.
      */
     public static ParameterStore fromHost(Backend be, VavlConfig cfg, Map<String, HostTensor> weights, String source) {
+        validate(cfg, weights, source);
         ParameterStore s = new ParameterStore(be);
-        Map<String, int[]> pShapes = ParamLayout.parameters(cfg), bShapes = ParamLayout.buffers(cfg);
-        for (String name : weights.keySet()) {
-            if (!pShapes.containsKey(name) && !bShapes.containsKey(name)) {
-                throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' is not a parameter of this configuration");
-            }
-        }
-        pShapes.forEach((n, shape) -> s.params.put(n, new Param(n, upload(be, weights, n, shape, source))));
-        bShapes.forEach((n, shape) -> s.buffers.put(n, upload(be, weights, n, shape, source)));
+        ParamLayout.parameters(cfg).forEach((n, shape) -> s.params.put(n, new Param(n, upload(be, weights.get(n).floats(), shape))));
+        ParamLayout.buffers(cfg).forEach((n, shape) -> s.buffers.put(n, upload(be, weights.get(n).floats(), shape)));
         return s;
     }
 
+    /**
+     * Checks host weights against the layout of {@code cfg} without touching a backend (a checkpoint's load and
+     * {@code vavl info} use it too): every name of the layout present with its exact shape, a float dtype and
+     * finite values; no name the layout does not know (it would mean the weights belong to another
+     * configuration); every batch-norm {@code running_var} ≥ 0 (a variance; a negative one makes eval-mode
+     * batch norm take the square root of a negative number). Errors are {@link FormatException}s naming
+     * {@code source}, the tensor and the element.
+     */
+    public static void validate(VavlConfig cfg, Map<String, HostTensor> weights, String source) {
+        Map<String, int[]> pShapes = ParamLayout.parameters(cfg), bShapes = ParamLayout.buffers(cfg);
+        for (String name : weights.keySet()) {
+            if (!pShapes.containsKey(name) && !bShapes.containsKey(name)) {
+                throw new FormatException(source + ": tensor '" + name + "' is not a parameter of this configuration");
+            }
+        }
+        pShapes.forEach((n, shape) -> checked(weights, n, shape, source));
+        bShapes.forEach((n, shape) -> {
+            float[] v = checked(weights, n, shape, source);
+            if (n.endsWith(".running_var")) {
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i] < 0) throw new FormatException(source + ": tensor '" + n + "' holds " + v[i] + " at element " + i + ", a variance must be ≥ 0");
+                }
+            }
+        });
+    }
+
     /** Weights live as long as the backend, whatever workspace the caller has open. */
-    private static Tensor upload(Backend be, Map<String, HostTensor> w, String name, int[] shape, String source) {
+    private static Tensor upload(Backend be, float[] values, int[] shape) {
         Tensor t = be.zerosPersistent(shape);
-        be.copyFromHost(checked(w, name, shape, source), t);
+        be.copyFromHost(values, t);
         return t;
     }
 
     private static float[] checked(Map<String, HostTensor> w, String name, int[] shape, String source) {
         HostTensor t = w.get(name);
-        if (t == null) throw new dev.vavl4j.io.FormatException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
+        if (t == null) throw new FormatException(source + ": missing tensor '" + name + "' " + Arrays.toString(shape));
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' has shape " + t.shapeString()
-                    + ", expected " + Arrays.toString(shape));
+            throw new FormatException(source + ": tensor '" + name + "' has shape " + t.shapeString() + ", expected " + Arrays.toString(shape));
         }
-        if (!t.dtype().isFloat()) throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected F32");
+        if (!t.dtype().isFloat()) throw new FormatException(source + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected F32");
         float[] v = t.floats();
         for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
-            }
+            if (!Float.isFinite(v[i])) throw new FormatException(source + ": tensor '" + name + "' holds " + v[i] + " at element " + i);
         }
         return v;
     }
@@ -114,36 +132,47 @@ public final class ParameterStore implements dev.vavl4j.layers.ParamSource {
         return out;
     }
 
-    /** Restores what {@link #optimizerToHost} wrote; every parameter's three tensors must be present and valid. */
+    /** Restores what {@link #optimizerToHost} wrote, after {@link #validateOptimizer} accepted it. */
     public void loadOptimizer(Map<String, HostTensor> state, String source) {
-        int expected = 3 * params.size();
-        if (state.size() != expected) {
-            for (String name : state.keySet()) {
-                String p = name.replaceFirst("^adam\\.(m|v|steps)\\.", "");
-                if (p.equals(name) || !params.containsKey(p)) {
-                    throw new dev.vavl4j.io.FormatException(source + ": tensor '" + name + "' is not Adam state of a parameter of this configuration");
-                }
-            }
-        }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        params.forEach((n, p) -> shapes.put(n, p.value.shape()));
+        validateOptimizer(shapes, state, source);
         for (Param p : params.values()) {
-            int[] shape = p.value.shape();
-            be.copyFromHost(checked(state, "adam.m." + p.name, shape, source), p.adamM(be));
-            be.copyFromHost(checked(state, "adam.v." + p.name, shape, source), p.adamV(be));
-            HostTensor steps = state.get("adam.steps." + p.name);
-            if (steps == null || steps.size() != 1 || steps.dtype().isFloat() || steps.asInts()[0] < 0) {
-                throw new dev.vavl4j.io.FormatException(source + ": tensor 'adam.steps." + p.name + "' must be one non-negative int32, got "
-                        + (steps == null ? "nothing" : steps.dtype() + " " + steps.shapeString()));
-            }
-            p.setSteps(steps.asInts()[0]);
-        }
-        for (Param p : params.values()) {
-            if (hasNegative(be.toHost(p.adamV(be)))) throw new dev.vavl4j.io.FormatException(source + ": 'adam.v." + p.name + "' holds a negative value");
+            be.copyFromHost(state.get("adam.m." + p.name).floats(), p.adamM(be));
+            be.copyFromHost(state.get("adam.v." + p.name).floats(), p.adamV(be));
+            p.setSteps(state.get("adam.steps." + p.name).ints()[0]);
         }
     }
 
-    private static boolean hasNegative(float[] v) {
-        for (float x : v) if (x < 0) return true;
-        return false;
+    /**
+     * Checks Adam state on the host against the parameters of {@code cfg} (see {@link #optimizerToHost}): for
+     * every parameter {@code adam.m.} and {@code adam.v.} with its shape, a float dtype and finite values,
+     * {@code adam.v} ≥ 0 (a mean of squares), and {@code adam.steps.} one int32 ≥ 0; no other tensor.
+     */
+    public static void validateOptimizer(VavlConfig cfg, Map<String, HostTensor> state, String source) {
+        validateOptimizer(ParamLayout.parameters(cfg), state, source);
+    }
+
+    private static void validateOptimizer(Map<String, int[]> shapes, Map<String, HostTensor> state, String source) {
+        for (String name : state.keySet()) {
+            String p = name.replaceFirst("^adam\\.(m|v|steps)\\.", "");
+            if (p.equals(name) || !shapes.containsKey(p)) {
+                throw new FormatException(source + ": tensor '" + name + "' is not Adam state of a parameter of this configuration");
+            }
+        }
+        shapes.forEach((name, shape) -> {
+            checked(state, "adam.m." + name, shape, source);
+            float[] v = checked(state, "adam.v." + name, shape, source);
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < 0) throw new FormatException(source + ": tensor 'adam.v." + name + "' holds " + v[i] + " at element " + i + ", it must be ≥ 0");
+            }
+            HostTensor steps = state.get("adam.steps." + name);
+            if (steps == null || steps.dtype() != HostTensor.DType.I32 || steps.shape().length != 1 || steps.size() != 1 || steps.ints()[0] < 0) {
+                throw new FormatException(source + ": tensor 'adam.steps." + name + "' must be one non-negative int32 [1], got "
+                        + (steps == null ? "nothing" : steps.dtype() + " " + steps.shapeString()
+                        + (steps.ints() != null && steps.size() == 1 ? " holding " + steps.ints()[0] : "")));
+            }
+        });
     }
 
     public void zeroGrads(List<Param> ps) {

@@ -25,8 +25,7 @@ public record VavlConfig(
 
     public enum Task { CLASSIFICATION, REGRESSION }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class);
     private static final Set<String> KEYS = Set.of("audio_dim", "visual_dim", "proj_dim", "model_dim", "heads",
             "ff_expansion", "conv_kernel", "modality_layers", "shared_layers", "head_hidden", "outputs", "task",
             "dropout", "head_dropout", "recon_weight", "ln_eps", "bn_eps", "bn_momentum", "lr", "beta1", "beta2",
@@ -49,6 +48,27 @@ public record VavlConfig(
     }
 
     /**
+     * A saved configuration (a checkpoint's config.json): read and validated as {@link #load} does, and then
+     * every key of spec §1 must be present, since a missing one would silently take today's default instead
+     * of the value the model was trained with. Errors are one-line {@link ConfigException}s naming the file.
+     */
+    public static VavlConfig loadComplete(Path file) {
+        String text = dev.vavl4j.io.JsonFiles.readObjectText(file, ConfigException::new);
+        VavlConfig c = fromJson(text, file.toString());
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(KEYS);
+        try {
+            JSON.readTree(text).fieldNames().forEachRemaining(missing::remove);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);   // fromJson parsed the same text
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException(file + ": missing " + (missing.size() == 1 ? "key " : "keys ") + missing
+                    + " (a saved configuration names every key of spec §1)");
+        }
+        return c;
+    }
+
+    /**
      * Builds a config from the keys present in the JSON object {@code json}; the others keep their defaults.
      * Every error is a one-line {@link ConfigException} starting with {@code source}: not valid JSON, not an
      * object, an unknown key, or a key with a bad value (naming the key and the value).
@@ -58,7 +78,7 @@ public record VavlConfig(
         try {
             node = json == null ? null : JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            throw new ConfigException(source + ": not valid JSON (" + dev.vavl4j.io.JsonFiles.describe(e) + ")");
         }
         if (node == null || !node.isObject()) throw new ConfigException(source + ": expected a JSON object");
         return fromTree(node, source);
@@ -137,19 +157,39 @@ public record VavlConfig(
         return fromTree(o, "config override");
     }
 
+    /** Largest {@code audio_dim} and {@code visual_dim}: 64 Ki features per frame. */
+    public static final int MAX_INPUT_DIM = 1 << 16;
+    /** Largest {@code proj_dim}, {@code model_dim} and each of {@code head_hidden}. */
+    public static final int MAX_WIDTH = 1 << 14;
+    /** Largest {@code ff_expansion}, and largest feed-forward width {@code ff_expansion × model_dim}. */
+    public static final int MAX_FF_EXPANSION = 64, MAX_FF_WIDTH = 1 << 18;
+    /** Largest {@code conv_kernel}. */
+    public static final int MAX_CONV_KERNEL = 1023;
+    /** Largest {@code modality_layers} and {@code shared_layers}. */
+    public static final int MAX_LAYERS = 64;
+    /** Largest {@code outputs}. */
+    public static final int MAX_OUTPUTS = 4096;
+    /** Most elements of one weight tensor (2^30 float32 values, 4 GiB): every product of two sizes in §8 stays below it. */
+    public static final long MAX_TENSOR_ELEMENTS = 1L << 30;
+
+    /**
+     * Spec §9. Sizes are bounded first (each alone, then the products that shape a tensor, computed in long),
+     * so nothing later computes a size that overflows an int or allocates for a configuration that was
+     * never going to fit; every message names the key(s) and the value.
+     */
     private static void validate(VavlConfig c) {
-        positive("audio_dim", c.audioDim);
-        positive("visual_dim", c.visualDim);
-        positive("proj_dim", c.projDim);
-        positive("model_dim", c.modelDim);
-        positive("heads", c.heads);
-        positive("ff_expansion", c.ffExpansion);
-        positive("conv_kernel", c.convKernel);
-        positive("outputs", c.outputs);
-        positive("head_hidden[0]", c.headHidden1);
-        positive("head_hidden[1]", c.headHidden2);
-        if (c.modalityLayers < 0) throw new ConfigException("modality_layers must be ≥ 0, got " + c.modalityLayers);
-        if (c.sharedLayers < 0) throw new ConfigException("shared_layers must be ≥ 0, got " + c.sharedLayers);
+        range("audio_dim", c.audioDim, 1, MAX_INPUT_DIM);
+        range("visual_dim", c.visualDim, 1, MAX_INPUT_DIM);
+        range("proj_dim", c.projDim, 1, MAX_WIDTH);
+        range("model_dim", c.modelDim, 1, MAX_WIDTH);
+        range("heads", c.heads, 1, MAX_WIDTH);
+        range("ff_expansion", c.ffExpansion, 1, MAX_FF_EXPANSION);
+        range("conv_kernel", c.convKernel, 1, MAX_CONV_KERNEL);
+        range("modality_layers", c.modalityLayers, 0, MAX_LAYERS);
+        range("shared_layers", c.sharedLayers, 0, MAX_LAYERS);
+        range("head_hidden[0]", c.headHidden1, 1, MAX_WIDTH);
+        range("head_hidden[1]", c.headHidden2, 1, MAX_WIDTH);
+        range("outputs", c.outputs, 1, MAX_OUTPUTS);
         if (c.modelDim % 2 != 0) throw new ConfigException("model_dim must be even, got " + c.modelDim);
         if (c.modelDim % c.heads != 0) {
             throw new ConfigException("model_dim " + c.modelDim + " must be divisible by heads " + c.heads);
@@ -158,6 +198,19 @@ public record VavlConfig(
         if (c.outputs < 2 && c.task == Task.CLASSIFICATION) {
             throw new ConfigException("outputs must be ≥ 2 for classification, got " + c.outputs);
         }
+        long ff = (long) c.ffExpansion * c.modelDim;
+        if (ff > MAX_FF_WIDTH) {
+            throw new ConfigException("ff_expansion × model_dim (the feed-forward width) must be ≤ " + MAX_FF_WIDTH + ", got "
+                    + c.ffExpansion + " × " + c.modelDim + " = " + ff);
+        }
+        // the largest weight tensors of spec §8, [out, in] each
+        tensor("ff_expansion × model_dim × model_dim (feed-forward weights)", ff, c.modelDim);
+        tensor("proj_dim × audio_dim (audio projection)", c.projDim, c.audioDim);
+        tensor("proj_dim × visual_dim (visual projection)", c.projDim, c.visualDim);
+        tensor("head_hidden[0] × 2·model_dim (fusion head)", c.headHidden1, 2L * c.modelDim);
+        tensor("head_hidden[1] × head_hidden[0]", c.headHidden2, c.headHidden1);
+        tensor("audio_dim × head_hidden[1] (audio reconstruction)", c.audioDim, c.headHidden2);
+        tensor("visual_dim × head_hidden[1] (visual reconstruction)", c.visualDim, c.headHidden2);
         probability("dropout", c.dropout);
         probability("head_dropout", c.headDropout);
         nonNegative("recon_weight", c.reconWeight);
@@ -171,8 +224,18 @@ public record VavlConfig(
         nonNegative("weight_decay", c.weightDecay);
     }
 
-    private static void positive(String key, int v) {
-        if (v <= 0) throw new ConfigException(key + " must be positive, got " + v);
+    private static void range(String key, int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new ConfigException(key + " must be " + (min == 1 ? "positive" : "≥ " + min) + " and at most " + max + ", got " + v);
+        }
+    }
+
+    private static void tensor(String what, long rows, long cols) {
+        long n = rows * cols;   // both < 2^31, so the product fits a long
+        if (n > MAX_TENSOR_ELEMENTS) {
+            throw new ConfigException(what + " = " + rows + " × " + cols + " = " + n + " elements, more than one weight tensor may hold ("
+                    + MAX_TENSOR_ELEMENTS + ")");
+        }
     }
 
     private static void positiveReal(String key, double v) {

@@ -1,6 +1,8 @@
 package dev.vavl4j.predict;
 
+import dev.vavl4j.InvalidInputException;
 import dev.vavl4j.data.Batches;
+import dev.vavl4j.data.ManifestRow;
 import dev.vavl4j.data.Utterance;
 import dev.vavl4j.model.Batch;
 import dev.vavl4j.model.Inference;
@@ -58,6 +60,29 @@ public final class UtteranceInference {
         List<Outputs> list = new ArrayList<>(utts.size());
         for (float[][] o : out) list.add(new Outputs(o[0], o[1], o[2]));
         return list;
+    }
+
+    /**
+     * Every output of every head must be finite: a NaN or infinite score is never passed on as an answer. The
+     * error, an {@link InvalidInputException}, names {@code model}, the utterance (its manifest line, or its
+     * place among the inputs) and the head. It means the weights or this utterance's (normalised) features
+     * are beyond what float32 arithmetic can carry through the model.
+     */
+    public static void requireFinite(List<Outputs> outs, List<Utterance> utts, String model) {
+        for (int i = 0; i < outs.size(); i++) {
+            for (Source s : Source.values()) {
+                float[] o = outs.get(i).of(s);
+                if (o == null) continue;
+                for (int k = 0; k < o.length; k++) {
+                    if (!Float.isFinite(o[k])) {
+                        ManifestRow row = utts.get(i).row();
+                        String which = row.line() > 0 ? row.stem() + " (" + row.where() + ")" : "input " + i;
+                        throw new InvalidInputException(model + ": the " + s.key + " head gives " + o[k] + " (output " + k + ") for " + which
+                                + "; the model's weights or this utterance's features are out of the range float32 can compute with");
+                    }
+                }
+            }
+        }
     }
 
     private static void scatter(int[] rows, float[] pred, int[] idx, float[][][] out, int slot, int C) {

@@ -21,14 +21,17 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
     }
 
     /**
-     * Reads {@link #toJson}'s form; a missing or non-numeric loss or score reads as NaN. Text that is not
-     * valid JSON is a {@link dev.vavl4j.CheckpointException} naming {@code source}.
+     * Reads {@link #toJson}'s form strictly: every key present and no other; {@code epoch} an integer ≥ 1; each
+     * loss and score a finite number or null (not measured: NaN); {@code best} a boolean; {@code seconds} a
+     * number ≥ 0. Anything else (text that is not valid JSON, a wrong type) is a
+     * {@link dev.vavl4j.CheckpointException} naming {@code source} and the key.
      */
     public static EpochSummary fromJson(String json, String source) {
-        JsonNode n = JsonTrees.parse(json, source, dev.vavl4j.CheckpointException::new);
-        if (n == null || !n.isObject()) throw new dev.vavl4j.CheckpointException(source + ": expected a JSON object");
-        return fromTree(n);
+        return fromTree(JsonTrees.parse(json, source, dev.vavl4j.CheckpointException::new), source);
     }
+
+    private static final java.util.List<String> KEYS = java.util.List.of("epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss",
+            "dev_score", "best", "seconds");
 
     ObjectNode tree() {
         ObjectNode o = JsonTrees.JSON.createObjectNode();
@@ -43,10 +46,25 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
         return o;
     }
 
-    static EpochSummary fromTree(JsonNode n) {
-        return new EpochSummary(n.path("epoch").asInt(), number(n, "audio_loss"), number(n, "visual_loss"),
-                number(n, "fusion_loss"), number(n, "dev_loss"), number(n, "dev_score"), n.path("best").asBoolean(),
-                n.path("seconds").asDouble());
+    static EpochSummary fromTree(JsonNode n, String source) {
+        if (n == null || !n.isObject()) throw new dev.vavl4j.CheckpointException(source + ": expected a JSON object with the keys " + KEYS);
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) throw bad(source, k, "is not a key of an epoch (known: " + KEYS + ")");
+        }
+        for (String k : KEYS) if (!n.has(k)) throw bad(source, k, "is missing");
+        JsonNode e = n.get("epoch"), best = n.get("best"), sec = n.get("seconds");
+        if (!e.isIntegralNumber() || !e.canConvertToInt() || e.asInt() < 1) throw bad(source, "epoch", "must be an integer ≥ 1, got " + abbreviated(e.toString()));
+        if (!best.isBoolean()) throw bad(source, "best", "must be true or false, got " + abbreviated(best.toString()));
+        if (!sec.isNumber() || !(sec.asDouble() >= 0) || Double.isInfinite(sec.asDouble())) throw bad(source, "seconds", "must be a number ≥ 0, got " + abbreviated(sec.toString()));
+        return new EpochSummary(e.asInt(), number(n, "audio_loss", source), number(n, "visual_loss", source),
+                number(n, "fusion_loss", source), number(n, "dev_loss", source), number(n, "dev_score", source), best.asBoolean(),
+                sec.asDouble());
+    }
+
+    private static dev.vavl4j.CheckpointException bad(String source, String key, String what) {
+        String k = key.length() <= 40 ? key : key.substring(0, 37) + "...";
+        return new dev.vavl4j.CheckpointException(source + ": '" + k + "' " + what);
     }
 
     /** JSON has no NaN: a loss that was not measured is stored as null. */
@@ -55,8 +73,15 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
         else o.putNull(k);
     }
 
-    private static double number(JsonNode n, String k) {
+    /** A finite number, or null for one that was not measured (NaN). */
+    private static double number(JsonNode n, String k, String source) {
         JsonNode v = n.get(k);
-        return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
+        if (v.isNull()) return Double.NaN;
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) throw bad(source, k, "must be a number or null, got " + abbreviated(v.toString()));
+        return v.asDouble();
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 }

@@ -1,7 +1,6 @@
 package dev.vavl4j.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +10,7 @@ import java.util.function.Function;
 
 /** The Jackson plumbing the train package shares; its public types speak JSON text or maps only. */
 final class JsonTrees {
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper JSON = dev.vavl4j.io.JsonFiles.strictMapper(ObjectMapper.class);
 
     private JsonTrees() {}
 
@@ -24,7 +23,7 @@ final class JsonTrees {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw error.apply(source + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            throw error.apply(source + ": not valid JSON (" + dev.vavl4j.io.JsonFiles.describe(e) + ")");
         }
     }
 

@@ -53,6 +53,37 @@ public record TrainSettings(int batchSize, int epochs, long seed, int patience, 
                 integer(node, "max_frames", base.maxFrames, source));
     }
 
+    /**
+     * Settings as a checkpoint stores them ({@code training.settings}): an object with all five keys, each an
+     * integer in its range, and no other key. A missing key is an error, never a default: the run was trained
+     * with some value, and resuming with another would silently change it. Errors are
+     * {@link dev.vavl4j.CheckpointException}s starting with {@code source}.
+     */
+    static TrainSettings stored(JsonNode node, String source) {
+        if (node == null || !node.isObject()) {
+            throw new dev.vavl4j.CheckpointException(source + ": must be a JSON object with the keys " + ORDER + ", got "
+                    + (node == null ? "nothing" : abbreviated(node.toString())));
+        }
+        for (var it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) throw new dev.vavl4j.CheckpointException(source + ": unknown key '" + abbreviated(k) + "' (known: " + ORDER + ")");
+        }
+        for (String k : ORDER) if (!node.has(k)) throw new dev.vavl4j.CheckpointException(source + ": missing key '" + k + "'");
+        try {
+            return fromTree(node, defaults(), source);
+        } catch (ConfigException e) {
+            String m = e.getMessage();
+            throw new dev.vavl4j.CheckpointException(m.startsWith(source) ? m : source + ": " + m);
+        }
+    }
+
+    /** {@link #KEYS} in the order {@link #toJson} writes them. */
+    private static final java.util.List<String> ORDER = java.util.List.of("batch_size", "epochs", "seed", "patience", "max_frames");
+
+    private static String abbreviated(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
     ObjectNode tree() {
         ObjectNode o = JsonTrees.JSON.createObjectNode();
         o.put("batch_size", batchSize);

@@ -42,12 +42,23 @@ public final class Trainer {
 
     public record Result(Path best, Path last, int bestEpoch, double bestDevLoss, List<EpochSummary> history, String reason) {}
 
+    private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
+
     /** Utterances per model call when measuring the development loss. */
     private static final int EVAL_BATCH = 32;
 
     /**
      * Trains (or resumes) the run {@code req} describes on {@code be}, with the backend's threads
      * ({@link Backend#call}); the listener is called on one of them.
+     *
+     * <p>{@code req.out()} must be a new or empty directory, or a run directory; any other non-empty directory, one
+     * that is, contains or lies inside the features directory, contains the manifest or lies inside a checkpoint
+     * is refused ({@link dev.vavl4j.InvalidInputException}) before anything is written. A run with a whole epoch
+     * ({@code last/}) is continued with {@code resume} (plain training refuses it); a save that a crash
+     * interrupted is first rolled back or finished and leftovers are deleted. A run killed before its first
+     * epoch was saved whole ({@code best/} of epoch 1 without {@code last/}, or temporary directories only) is
+     * trained again from epoch 1, with or without {@code resume}. Either way it ends bit-identical to a run that
+     * was never interrupted (CPU backend).
      */
     public static Result run(TrainRequest req, Backend be, TrainListener listener) throws IOException {
         try {
@@ -65,26 +76,29 @@ public final class Trainer {
 
     private static Result runHere(TrainRequest req, Backend be, TrainListener listener) throws IOException {
         TrainListener l = listener == null ? new TrainListener() {} : listener;
-        Path lastDir = req.out().resolve("last"), bestDir = req.out().resolve("best");
+        Path lastDir = req.out().resolve(RunDirectory.LAST), bestDir = req.out().resolve(RunDirectory.BEST);
         Checkpoint resumed = null;
         TrainingState prior = null;
-        if (req.resume()) {
-            if (!Files.isRegularFile(lastDir.resolve("checkpoint.json"))) {
-                throw new dev.vavl4j.CheckpointException(req.out() + ": nothing to resume (no checkpoint in " + lastDir + ")");
-            }
+        // What --out may be and what each state of a run directory means: RunDirectory. Nothing is written before
+        // this check, and a run without a whole epoch (killed in its first) is trained again from epoch 1.
+        RunDirectory.State outState = RunDirectory.inspect(req);
+        if (req.resume() && outState == RunDirectory.State.NEW) {
+            throw new dev.vavl4j.CheckpointException(req.out() + ": nothing to resume (no checkpoint in " + lastDir + ")");
+        }
+        if (req.resume() && outState == RunDirectory.State.RESUMABLE) {
+            RunDirectory.recover(req.out());   // an interrupted save of best/ or last/ rolled back or finished, leftovers deleted
             resumed = Checkpoint.load(lastDir);
             if (resumed.trainingJson() == null) {
                 throw new dev.vavl4j.CheckpointException(lastDir + ": an inference-only checkpoint (no trainer state, as vavl export writes); it cannot be resumed");
             }
             prior = TrainingState.fromJson(resumed.trainingJson(), lastDir.resolve("checkpoint.json").toString());
-        } else if (Files.exists(lastDir) || Files.exists(bestDir)) {
+        } else if (outState == RunDirectory.State.RESUMABLE) {
             throw new dev.vavl4j.InvalidInputException(req.out() + " already holds a training run; pass --resume to continue it, or choose another --out");
+        } else if (req.resume()) {
+            LOG.log(System.Logger.Level.INFO, req.out() + " holds no finished epoch (the run was stopped in its first): training it from epoch 1");
         }
         TrainSettings settings = settings(req, prior);
-        VavlConfig.fromJson(JsonTrees.write(withoutDerived(req.modelKeys())), "model configuration");   // fail before reading any data
-        if (Files.exists(req.out()) && !Files.isDirectory(req.out())) {
-            throw new dev.vavl4j.InvalidInputException("--out " + req.out() + " is a file, not a directory");
-        }
+        dev.vavl4j.model.MemoryEstimate.training(VavlConfig.fromJson(JsonTrees.write(withoutDerived(req.modelKeys())), "model configuration"), settings.batchSize(), settings.maxFrames(), be).requireFitsHeap();   // bounds and heap: fail before reading any data
 
         Data data = load(req, resumed, settings, l);
         List<Utterance> trainRaw = data.train(), devRaw = data.dev();
@@ -109,6 +123,7 @@ public final class Trainer {
             store = ParameterStore.fromHost(be, cfg, resumed.weights(), lastDir.resolve("model.safetensors").toString());
             store.loadOptimizer(resumed.optimizer(), lastDir.resolve("optimizer.safetensors").toString());
         }
+        if (outState == RunDirectory.State.NO_EPOCH) RunDirectory.clearUnfinished(req.out());   // only now: bad data leaves the run as it was
         Files.createDirectories(req.out());   // only now: bad data leaves no empty run directory behind
         List<Utterance> train = norm.applyInPlace(trainRaw), dev = norm.applyInPlace(devRaw);
         VavlModel model = new VavlModel(cfg, store);

@@ -21,13 +21,20 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
     }
 
     /**
-     * Reads {@link #toJson}'s form (the checkpoint's field 'training'); null or blank text means there is none.
-     * Errors are {@link dev.vavl4j.CheckpointException}s naming {@code source}, except bad settings values
-     * ({@link dev.vavl4j.ConfigException}).
+     * Reads {@link #toJson}'s form (the checkpoint's field 'training'), strictly: every key present and no
+     * other; the settings whole ({@link TrainSettings}: a stored state names every setting, none is defaulted);
+     * {@code epochs_done} an integer in [0, settings.epochs]; {@code history} exactly {@code epochs_done}
+     * epochs numbered 1, 2, …, each with a finite development loss; and {@code best_epoch},
+     * {@code best_dev_loss}, {@code bad_epochs} and every epoch's {@code best} flag what that history implies
+     * (an epoch is best when its development loss is below every earlier one; {@code bad_epochs} counts the
+     * epochs since the best, at most {@code patience} when patience is on). Every error, null or blank text
+     * included, is a one-line {@link dev.vavl4j.CheckpointException} naming {@code source} and the field.
      */
     public static TrainingState fromJson(String json, String source) {
         return fromTree(JsonTrees.parse(json, source, dev.vavl4j.CheckpointException::new), source);
     }
+
+    private static final List<String> KEYS = List.of("settings", "epochs_done", "best_dev_loss", "best_epoch", "bad_epochs", "history");
 
     ObjectNode tree() {
         ObjectNode o = JsonTrees.JSON.createObjectNode();
@@ -43,14 +50,70 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
     }
 
     static TrainingState fromTree(JsonNode n, String source) {
-        if (n == null || !n.isObject() || !n.path("epochs_done").canConvertToInt() || !n.path("history").isArray()) {
+        if (n == null || !n.isObject()) {
             throw new dev.vavl4j.CheckpointException(source + ": no training state (field 'training') to resume from");
         }
-        TrainSettings s = TrainSettings.fromTree(n.path("settings"), TrainSettings.defaults(), source + " field 'training.settings'");
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) throw bad(source, k, "is not a field of a training state (known: " + KEYS + ")");
+        }
+        for (String k : KEYS) if (!n.has(k)) throw bad(source, k, "is missing");
+        TrainSettings s = TrainSettings.stored(n.get("settings"), source + " field 'training.settings'");
+        int done = integer(n, "epochs_done", 0, s.epochs(), source);
+        JsonNode h = n.get("history");
+        if (!h.isArray() || h.size() != done) {
+            throw bad(source, "history", "must be an array of the " + done + " epochs done, got " + (h.isArray() ? h.size() + " entries" : abbreviated(h.toString())));
+        }
         List<EpochSummary> history = new ArrayList<>();
-        for (JsonNode e : n.get("history")) history.add(EpochSummary.fromTree(e));
-        JsonNode best = n.get("best_dev_loss");
-        return new TrainingState(s, n.get("epochs_done").asInt(), best == null || !best.isNumber() ? Double.POSITIVE_INFINITY : best.asDouble(),
-                n.path("best_epoch").asInt(), n.path("bad_epochs").asInt(), history);
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        for (int i = 0; i < done; i++) {
+            String where = source + " field 'training.history[" + i + "]'";
+            EpochSummary e = EpochSummary.fromTree(h.get(i), where);
+            if (e.epoch() != i + 1) throw new dev.vavl4j.CheckpointException(where + ": 'epoch' is " + e.epoch() + ", expected " + (i + 1));
+            if (!Double.isFinite(e.devLoss())) throw new dev.vavl4j.CheckpointException(where + ": 'dev_loss' is null; every finished epoch measured one");
+            boolean improved = e.devLoss() < best;
+            if (e.best() != improved) {
+                throw new dev.vavl4j.CheckpointException(where + ": 'best' is " + e.best() + " but its dev_loss " + e.devLoss()
+                        + (improved ? " is below" : " is not below") + " every earlier epoch's");
+            }
+            if (improved) {
+                best = e.devLoss();
+                bestEpoch = e.epoch();
+            }
+            history.add(e);
+        }
+        int bestField = integer(n, "best_epoch", 0, done, source);
+        if (bestField != bestEpoch) throw bad(source, "best_epoch", "is " + bestField + " but the history's best epoch is " + bestEpoch);
+        JsonNode bl = n.get("best_dev_loss");
+        boolean matches = bestEpoch == 0 ? bl.isNull() : bl.isNumber() && bl.asDouble() == best;
+        if (!matches) {
+            throw bad(source, "best_dev_loss", "is " + abbreviated(bl.toString()) + " but the history's best development loss is "
+                    + (bestEpoch == 0 ? "null (no epoch done)" : best + " (epoch " + bestEpoch + ")"));
+        }
+        int bad = integer(n, "bad_epochs", 0, done, source);
+        if (bad != done - bestEpoch) {
+            throw bad(source, "bad_epochs", "is " + bad + " but " + (done - bestEpoch) + " epochs followed the best one (epoch " + bestEpoch + ")");
+        }
+        if (s.patience() > 0 && bad > s.patience()) {
+            throw bad(source, "bad_epochs", "is " + bad + ", more than the patience " + s.patience() + " lets a run go on");
+        }
+        return new TrainingState(s, done, best, bestEpoch, bad, history);
+    }
+
+    private static int integer(JsonNode n, String key, int min, int max, String source) {
+        JsonNode v = n.get(key);
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw bad(source, key, "must be an integer in [" + min + ", " + max + "], got " + abbreviated(v.toString()));
+        }
+        return v.asInt();
+    }
+
+    private static dev.vavl4j.CheckpointException bad(String source, String key, String what) {
+        return new dev.vavl4j.CheckpointException(source + ": field 'training." + abbreviated(key) + "' " + what);
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 }
