@@ -137,4 +137,20 @@ class ConfigBoundsTest {
             assertFalse(e.getMessage().contains(nowhere.toString()), "no data was read: " + e.getMessage());
         }
     }
+
+    /** Found by the parser fuzz: integer keys took whole-number floats, real keys had no upper bound. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{'audio_dim': 2.0}|audio_dim|2.0",
+            "{'conv_kernel': 3.0}|conv_kernel|3.0",
+            "{'shared_layers': 1e0}|shared_layers|1.0",
+            "{'ln_eps': 1e191}|ln_eps|1.0E191",
+            "{'bn_eps': 1e-300}|bn_eps|1.0E-300",
+            "{'adam_eps': 2}|adam_eps|2.0",
+            "{'weight_decay': 1e24}|weight_decay|1.0E24",
+            "{'recon_weight': 1e9}|recon_weight|1.0E9"})
+    void integerKeysTakeIntegersAndRealKeysHaveRanges(String json, String key, String value) {
+        String m = reject(json);
+        assertTrue(m.contains(key) && m.contains(value), m);
+    }
 }

@@ -161,4 +161,13 @@ class TrainJsonTest {
         n.fieldNames().forEachRemaining(k::add);
         return k;
     }
+
+    /** Found by the parser fuzz: a negative loss and an impossible epoch count were accepted. */
+    @org.junit.jupiter.api.Test
+    void negativeLossesAndImpossibleEpochCountsAreRefused() {
+        String e = "{\"epoch\":1,\"audio_loss\":0.5,\"visual_loss\":0.5,\"fusion_loss\":-1,\"dev_loss\":0.4,\"dev_score\":0.1,\"best\":true,\"seconds\":1}";
+        var bad = assertThrows(dev.vavl4j.CheckpointException.class, () -> EpochSummary.fromJson(e, "ck.json"));
+        assertTrue(bad.getMessage().contains("fusion_loss") && bad.getMessage().contains("≥ 0"), bad.getMessage());
+        assertThrows(dev.vavl4j.ConfigException.class, () -> new TrainSettings(32, 2147483639, 1, 5, 0));
+    }
 }

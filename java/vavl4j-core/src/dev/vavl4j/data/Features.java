@@ -9,6 +9,7 @@ public record Features(float[] values, int frames, int dim) {
 
     /** The first {@code maxFrames} frames (this when already short enough). */
     public Features capped(int maxFrames) {
+        if (maxFrames < 0) throw new IllegalArgumentException("maxFrames must be ≥ 0, got " + maxFrames);
         if (frames <= maxFrames) return this;
         return new Features(java.util.Arrays.copyOf(values, maxFrames * dim), maxFrames, dim);
     }

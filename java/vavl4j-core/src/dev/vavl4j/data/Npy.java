@@ -158,7 +158,7 @@ public final class Npy {
         boolean floatKind = kind.equals("f4") || kind.equals("f8");
         if (floatKind && order == '>') throw new DataException(where + ": big-endian data ('" + descr + "') is not supported; save it little-endian ('<" + kind + "')");
         if (!floatKind || (order != '<' && order != '=')) {
-            throw new DataException(where + ": dtype '" + descr + "' is not supported (expected float32 '<f4' or float64 '<f8')");
+            throw new DataException(where + ": dtype '" + NpyHeader.escape(descr) + "' is not supported (expected float32 '<f4' or float64 '<f8')");
         }
         return kind.equals("f4") ? 4 : 8;
     }

@@ -216,12 +216,25 @@ public record VavlConfig(
         nonNegative("recon_weight", c.reconWeight);
         positiveReal("ln_eps", c.lnEps);
         positiveReal("bn_eps", c.bnEps);
+        // Upper (and float32) bounds of the real-valued keys: the backends compute in float32, so an epsilon
+        // below float's normal range would round to 0, and a decay or epsilon above 1 is no
+        // training setting but a mistake. The learning rate stays unbounded above: a huge one diverges, and
+        // the trainer stops that with a clear error (a test relies on it).
+        within("ln_eps", c.lnEps, Float.MIN_NORMAL, 1);
+        within("bn_eps", c.bnEps, Float.MIN_NORMAL, 1);
+        within("adam_eps", c.adamEps, Float.MIN_NORMAL, 1);
+        within("weight_decay", c.weightDecay, 0, 1);
+        within("recon_weight", c.reconWeight, 0, 1e6);
         if (!(c.bnMomentum >= 0 && c.bnMomentum <= 1)) throw new ConfigException("bn_momentum must be in [0, 1], got " + c.bnMomentum);
         nonNegative("lr", c.lr);
         if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new ConfigException("beta1 must be in [0, 1), got " + c.beta1);
         if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new ConfigException("beta2 must be in [0, 1), got " + c.beta2);
         positiveReal("adam_eps", c.adamEps);
         nonNegative("weight_decay", c.weightDecay);
+    }
+
+    private static void within(String key, double v, double min, double max) {
+        if (!(v >= min && v <= max)) throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + v);
     }
 
     private static void range(String key, int v, int min, int max) {
@@ -255,8 +268,8 @@ public record VavlConfig(
         int integer(String key, int dflt) {
             JsonNode v = node.get(key);
             if (v == null) return dflt;
-            boolean whole = v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
-            if (!whole || !v.canConvertToInt() || Math.abs(v.asDouble()) > Integer.MAX_VALUE) {
+            // an integer key takes a JSON integer only: 2.0 is a typo or a generated value, not a size
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
                 throw new ConfigException(key + " must be an integer in the int range, got " + v);
             }
             return v.asInt();

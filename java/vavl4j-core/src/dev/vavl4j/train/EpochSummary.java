@@ -57,8 +57,8 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
         if (!e.isIntegralNumber() || !e.canConvertToInt() || e.asInt() < 1) throw bad(source, "epoch", "must be an integer ≥ 1, got " + abbreviated(e.toString()));
         if (!best.isBoolean()) throw bad(source, "best", "must be true or false, got " + abbreviated(best.toString()));
         if (!sec.isNumber() || !(sec.asDouble() >= 0) || Double.isInfinite(sec.asDouble())) throw bad(source, "seconds", "must be a number ≥ 0, got " + abbreviated(sec.toString()));
-        return new EpochSummary(e.asInt(), number(n, "audio_loss", source), number(n, "visual_loss", source),
-                number(n, "fusion_loss", source), number(n, "dev_loss", source), number(n, "dev_score", source), best.asBoolean(),
+        return new EpochSummary(e.asInt(), loss(n, "audio_loss", source), loss(n, "visual_loss", source),
+                loss(n, "fusion_loss", source), loss(n, "dev_loss", source), number(n, "dev_score", source), best.asBoolean(),
                 sec.asDouble());
     }
 
@@ -71,6 +71,13 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
     private static void putNumber(ObjectNode o, String k, double v) {
         if (Double.isFinite(v)) o.put(k, v);
         else o.putNull(k);
+    }
+
+    /** A loss: as {@link #number}, and ≥ 0 (cross-entropy, 1 − CCC and the reconstruction MSE all are). */
+    private static double loss(JsonNode n, String k, String source) {
+        double v = number(n, k, source);
+        if (v < 0) throw bad(source, k, "is a loss and must be ≥ 0, got " + v);
+        return v;
     }
 
     /** A finite number, or null for one that was not measured (NaN). */

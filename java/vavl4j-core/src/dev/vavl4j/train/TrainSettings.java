@@ -19,9 +19,12 @@ public record TrainSettings(int batchSize, int epochs, long seed, int patience, 
         return new TrainSettings(DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, 0, DEFAULT_PATIENCE, 0);
     }
 
+    /** More epochs than any run could finish; a larger count is a typo (the paper trains 30). */
+    public static final int MAX_EPOCHS = 100_000;
+
     public TrainSettings {
         if (batchSize < 2) throw new ConfigException("batch_size must be ≥ 2 (a step needs 2 samples), got " + batchSize);
-        if (epochs < 1) throw new ConfigException("epochs must be ≥ 1, got " + epochs);
+        if (epochs < 1 || epochs > MAX_EPOCHS) throw new ConfigException("epochs must be in [1, " + MAX_EPOCHS + "], got " + epochs);
         if (patience < 0) throw new ConfigException("patience must be ≥ 0, got " + patience);
         if (maxFrames < 0) throw new ConfigException("max_frames must be ≥ 0, got " + maxFrames);
     }
