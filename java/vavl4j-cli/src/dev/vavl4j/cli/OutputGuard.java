@@ -1,12 +1,11 @@
 package dev.vavl4j.cli;
 
+import dev.vavl4j.checkpoint.Checkpoint;
+import dev.vavl4j.io.RealPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 
 /**
  * The one check every command makes before it writes a file the user named ({@code predict --out},
@@ -22,14 +21,6 @@ import java.util.List;
  * {@code --overwrite} and only when that directory is itself a checkpoint (an earlier export).
  */
 final class OutputGuard {
-    /** What marks a checkpoint directory (Checkpoint.META, which core keeps package-private). */
-    static final String CHECKPOINT_META = "checkpoint.json";
-    /**
-     * What marks a training run: a checkpoint under one of these names. The {@code .old} names are where a
-     * checkpoint sits for a moment while a save replaces it, so a run caught in that window still counts.
-     */
-    private static final List<String> RUN_CHECKPOINTS = List.of("best", "last", ".best.old", ".last.old");
-
     private OutputGuard() {}
 
     /** An input of the command: the option that named it and the path given (null when not given). */
@@ -53,7 +44,7 @@ final class OutputGuard {
             if (Files.isDirectory(target)) throw new UsageException(name + ": is a directory; give a file name");
             for (Input in : inputs) {
                 if (in.path() == null) continue;
-                Path real = resolveLoosely(in.path());
+                Path real = RealPaths.resolve(in.path());
                 boolean dir = Files.isDirectory(real);
                 boolean hit = dir ? target.startsWith(real) || through.startsWith(real)
                         : target.equals(real) || through.equals(real)
@@ -84,7 +75,7 @@ final class OutputGuard {
         try {
             Path abs = dir.toAbsolutePath();
             if (abs.getParent() == null) return;
-            refuseInsideCheckpoint(name, resolveLoosely(abs.getParent()));
+            refuseInsideCheckpoint(name, RealPaths.resolve(abs.getParent()));
         } catch (IOException e) {
             throw new UsageException("cannot check " + name + ": " + IoErrors.describe(e));
         }
@@ -93,15 +84,14 @@ final class OutputGuard {
     /** Refuses a path in {@code dir} when {@code dir} or any directory above it is a checkpoint or a training run. */
     private static void refuseInsideCheckpoint(String name, Path dir) {
         for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve(CHECKPOINT_META))) {
+            if (Checkpoint.isCheckpointDirectory(d)) {
                 throw new UsageException(name + ": is inside the checkpoint directory " + d + "; nothing is ever written into "
                         + "a checkpoint, choose another directory");
             }
-            for (String c : RUN_CHECKPOINTS) {
-                if (Files.isRegularFile(d.resolve(c).resolve(CHECKPOINT_META))) {
-                    throw new UsageException(name + ": is inside the training run " + d + " (it holds " + c + "/); nothing is "
-                            + "ever written into a run, choose another directory");
-                }
+            Path run = Checkpoint.runCheckpoint(d);
+            if (run != null) {
+                throw new UsageException(name + ": is inside the training run " + d + " (it holds " + run.getFileName()
+                        + "/); nothing is ever written into a run, choose another directory");
             }
         }
     }
@@ -122,20 +112,6 @@ final class OutputGuard {
         if (existing != null && !Files.isDirectory(existing)) {
             throw new UsageException(name + ": cannot be written, " + existing + " is not a directory");
         }
-        return resolveLoosely(parent).resolve(file);
-    }
-
-    /** The real path of {@code p}, or of its nearest existing ancestor followed by the rest, normalised. */
-    private static Path resolveLoosely(Path p) throws IOException {
-        Path abs = p.toAbsolutePath();
-        Deque<Path> rest = new ArrayDeque<>();
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing)) {
-            rest.push(existing.getFileName());
-            existing = existing.getParent();
-        }
-        Path r = existing == null ? abs.getRoot() : existing.toRealPath();
-        for (Path part : rest) r = r.resolve(part);
-        return r.normalize();
+        return RealPaths.resolve(parent).resolve(file);
     }
 }

@@ -61,6 +61,31 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     public static final List<DType> WEIGHT_DTYPES = List.of(DType.F32, DType.F16, DType.BF16);
     static final String MODEL = "model.safetensors", CONFIG = "config.json", NORMALIZATION = "normalization.safetensors",
             OPTIMIZER = "optimizer.safetensors", META = "checkpoint.json";
+    /** The checkpoints a training run directory holds: {@code RUN/best} and {@code RUN/last}. */
+    public static final String BEST = "best", LAST = "last";
+
+    /** The {@code checkpoint.json} of the checkpoint directory {@code dir}. */
+    public static Path metaFile(Path dir) {
+        return dir.resolve(META);
+    }
+
+    /** Whether {@code dir} is a checkpoint directory (it holds {@code checkpoint.json}); reads nothing else. */
+    public static boolean isCheckpointDirectory(Path dir) {
+        return Files.isRegularFile(metaFile(dir));
+    }
+
+    /**
+     * The checkpoint of the training run {@code dir} that marks it as a run ({@code best/} or {@code last/},
+     * or either caught mid-save under its aside name), or null when {@code dir} holds none.
+     */
+    public static Path runCheckpoint(Path dir) {
+        for (String name : new String[] {BEST, LAST}) {
+            Path c = dir.resolve(name);
+            if (isCheckpointDirectory(c)) return c;
+            if (isCheckpointDirectory(CheckpointDirs.asideOf(c))) return CheckpointDirs.asideOf(c);
+        }
+        return null;
+    }
     private static final ObjectMapper JSON = JsonFiles.strictMapper(ObjectMapper.class).enable(SerializationFeature.INDENT_OUTPUT);
 
     public Checkpoint {
@@ -260,9 +285,9 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
 
     /** {@code path} itself when it holds a checkpoint, else {@code path/best}; an error naming both otherwise. */
     public static Path resolve(Path path) {
-        if (Files.isRegularFile(path.resolve(META))) return path;
-        Path best = path.resolve("best");
-        if (Files.isRegularFile(best.resolve(META))) return best;
+        if (isCheckpointDirectory(path)) return path;
+        Path best = path.resolve(BEST);
+        if (isCheckpointDirectory(best)) return best;
         // A save killed between its two renames (CheckpointDirs): the previous checkpoint is whole under .NAME.old.
         // Reading never repairs; train --resume on the run does (CheckpointDirs.recover).
         Path old = CheckpointDirs.asideOf(path);

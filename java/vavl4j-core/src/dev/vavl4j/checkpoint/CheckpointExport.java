@@ -31,7 +31,7 @@ public final class CheckpointExport {
             throw new InvalidInputException("weights are exported as one of " + Checkpoint.WEIGHT_DTYPES + ", not " + dtype);
         }
         Path source = Checkpoint.resolve(dirOrRun);
-        Path sourceReal = source.toRealPath(), outReal = realPath(out.toAbsolutePath().normalize());
+        Path sourceReal = source.toRealPath(), outReal = dev.vavl4j.io.RealPaths.resolve(out);
         if (outReal.startsWith(sourceReal) || sourceReal.startsWith(outReal)) {
             throw new InvalidInputException(out + ": is or overlaps the checkpoint being exported (" + source
                     + "); the export never writes onto its input, choose another directory");
@@ -51,12 +51,6 @@ public final class CheckpointExport {
     }
 
     /** The real path of {@code p}, or of its nearest existing ancestor followed by the rest, so links are seen through. */
-    private static Path realPath(Path p) throws IOException {
-        if (Files.exists(p)) return p.toRealPath();
-        Path parent = p.getParent();
-        return parent == null ? p : realPath(parent).resolve(p.getFileName().toString());
-    }
-
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();

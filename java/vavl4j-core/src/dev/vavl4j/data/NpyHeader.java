@@ -255,7 +255,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
         return todo.isEmpty() && sb.length() <= 200 ? sb.toString() : sb.substring(0, Math.min(sb.length(), 200)) + "…";
     }
 
-    /** {@code text} with control characters escaped as \\uXXXX and cut to about 200 characters, for one-line messages. */
+    /** {@code text} with control characters escaped as \\u and four hex digits, and cut to about 200 characters, for one-line messages. */
     static String escape(String text) {
         StringBuilder sb = new StringBuilder();
         int i = 0;

@@ -3,9 +3,11 @@ package dev.vavl4j.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vavl4j.CheckpointException;
 import dev.vavl4j.InvalidInputException;
+import dev.vavl4j.checkpoint.Checkpoint;
 import dev.vavl4j.checkpoint.CheckpointDirs;
 import dev.vavl4j.io.AtomicFiles;
 import dev.vavl4j.io.JsonFiles;
+import dev.vavl4j.io.RealPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -42,8 +44,7 @@ import java.util.stream.Stream;
  * checkpoint.
  */
 final class RunDirectory {
-    static final String BEST = "best", LAST = "last";
-    private static final String META = "checkpoint.json";
+    static final String BEST = Checkpoint.BEST, LAST = Checkpoint.LAST;
 
     enum State { NEW, EMPTY, NO_EPOCH, RESUMABLE }
 
@@ -65,11 +66,11 @@ final class RunDirectory {
         boolean temps = names.stream().anyMatch(n -> CheckpointDirs.isTemporary(best, n) || CheckpointDirs.isTemporary(last, n));
         Path bestCk = Files.exists(best, LinkOption.NOFOLLOW_LINKS) ? best : CheckpointDirs.asideOf(best);
         boolean hasBest = Files.exists(bestCk, LinkOption.NOFOLLOW_LINKS);
-        if (Files.isRegularFile(out.resolve(META))) {
+        if (Checkpoint.isCheckpointDirectory(out)) {
             throw new InvalidInputException("--out " + out + " is a checkpoint, not a training run"
                     + (req.resume() ? " (nothing to resume: a run keeps its state in RUN/last)" : "") + "; choose a new or empty directory");
         }
-        if (!temps && !(hasBest && Files.isRegularFile(bestCk.resolve(META)))) {
+        if (!temps && !(hasBest && Checkpoint.isCheckpointDirectory(bestCk))) {
             throw new InvalidInputException("--out " + out + " is a non-empty directory that holds no training run (it has "
                     + shown(names) + "); train writes only into a new or empty directory, or continues a run with --resume");
         }
@@ -118,7 +119,7 @@ final class RunDirectory {
             throw new InvalidInputException("--out " + out + " contains the manifest " + manifest + "; choose a directory of its own");
         }
         for (Path a = o.getParent(); a != null; a = a.getParent()) {
-            if (Files.isRegularFile(a.resolve(META))) {
+            if (Checkpoint.isCheckpointDirectory(a)) {
                 throw new InvalidInputException("--out " + out + " lies inside the checkpoint " + a + "; choose a directory outside it");
             }
         }
@@ -126,7 +127,7 @@ final class RunDirectory {
 
     /** training.epochs_done of a checkpoint's checkpoint.json; an error naming it when it has none. */
     private static int epochsDone(Path checkpoint) {
-        Path meta = checkpoint.resolve(META);
+        Path meta = Checkpoint.metaFile(checkpoint);
         JsonNode n = JsonTrees.parse(JsonFiles.readObjectText(meta, CheckpointException::new), meta.toString(), CheckpointException::new);
         JsonNode done = n == null ? null : n.path("training").get("epochs_done");
         if (done == null || !done.isIntegralNumber() || !done.canConvertToInt()) {
@@ -135,16 +136,12 @@ final class RunDirectory {
         return done.intValue();
     }
 
-    /** The path with every link of its existing part followed (the rest appended as given), absolute and normal. */
+    /** {@link RealPaths#resolve}; a path that cannot be resolved (a link loop, say) is judged as written. */
     static Path real(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        if (existing == null) return abs;
         try {
-            return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+            return RealPaths.resolve(p);
         } catch (IOException e) {
-            return abs;
+            return p.toAbsolutePath().normalize();
         }
     }
 
