@@ -12,6 +12,9 @@ import dev.vavl4j.data.Npy;
 import dev.vavl4j.data.Split;
 import dev.vavl4j.data.Utterance;
 import dev.vavl4j.io.AtomicFiles;
+import dev.vavl4j.media.ClipFeatures;
+import dev.vavl4j.media.MediaPrediction;
+import dev.vavl4j.media.MediaPredictor;
 import dev.vavl4j.predict.Prediction;
 import dev.vavl4j.predict.Predictor;
 import dev.vavl4j.predict.Source;
@@ -38,6 +41,7 @@ import picocli.CommandLine.Spec;
         synopsisHeading = "", customSynopsis = {
                 "Usage: vavl predict [-hV] --model=DIR [--audio=FILE.npy] [--visual=FILE.npy]",
                 "                    [--device=cpu|cuda|auto]",
+                "  or:  vavl predict [-hV] --model=DIR --media=FILE [FILE...] [--device=cpu|cuda|auto]",
                 "  or:  vavl predict [-hV] --model=DIR --manifest=FILE --features=DIR",
                 "                    --out=FILE.csv [--overwrite] [--split=Train|Development|Test]",
                 "                    [--device=cpu|cuda|auto]"},
@@ -45,6 +49,10 @@ import picocli.CommandLine.Spec;
                 "One utterance (--audio and/or --visual): prints one JSON object with modality (the head that "
                 + "answered: fusion, audio or visual), prediction, scores (label -> score) and by_source (the scores of "
                 + "every head that applied).",
+                "Media files (--media): extracts features with the front end the model was trained on (recorded by vavl "
+                + "features) and prints one JSON object per file, with file, the frames used per modality and why one is "
+                + "missing; audio only, video only or both, as the file gives. A file that cannot be used is reported on "
+                + "stderr, the others are still predicted, and the exit code is 1.",
                 "A corpus (--manifest, --features, --out): predicts the manifest's rows (only FileName is needed; with a "
                 + "Split_Set column, the rows of --split) and writes a CSV: FileName, modality, prediction, and the scores "
                 + "(class probabilities, or attribute values in the manifest's units)."})
@@ -62,6 +70,10 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--visual", paramLabel = "FILE.npy", description = "one utterance: its visual features [frames, visual dim]")
     Path visual;
+
+    @Option(names = "--media", arity = "1..*", paramLabel = "FILE", description = "media files (WAV, MP3, FLV, MP4, WebM, ...): "
+            + "features extracted with the model's recorded front end")
+    List<Path> media;
 
     @Option(names = "--manifest", paramLabel = "FILE", description = "a corpus: manifest CSV (FileName; Split_Set and labels optional)")
     Path manifest;
@@ -85,6 +97,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (media != null) return predictMedia(o, err);
         if (oneUtterance()) {
             // Read the files before the model, so a bad one is reported before any device is opened.
             Features a = audio == null ? null : Npy.read(audio), v = visual == null ? null : Npy.read(visual);
@@ -108,6 +121,43 @@ final class PredictCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    /** One JSON line per media file; a file that fails is one line on stderr and exit code 1, the rest go on. */
+    private int predictMedia(PrintWriter o, PrintWriter err) throws IOException {
+        String other = audio != null ? "--audio" : visual != null ? "--visual" : manifest != null ? "--manifest" : features != null ? "--features"
+                : out != null ? "--out" : split != null ? "--split" : overwrite ? "--overwrite" : null;
+        if (other != null) throw new UsageException("--media predicts media files; " + other + " belongs to another form of predict");
+        int failed = 0;
+        try (Backend be = device.open(err).backend()) {
+            Predictor p = Predictor.load(model, be);
+            try (MediaPredictor mp = MediaPredictor.open(p)) {
+                for (Path f : media) {
+                    MediaPrediction r;
+                    try {
+                        r = mp.predict(f);
+                    } catch (dev.vavl4j.media.MediaUnavailableException e) {
+                        throw e;   // the same for every file: one line and exit 2
+                    } catch (dev.vavl4j.InvalidInputException e) {
+                        err.println("failed: " + e.getMessage());
+                        failed++;
+                        continue;
+                    }
+                    ObjectNode j = JSON.createObjectNode();
+                    j.put("file", f.toString());
+                    j.setAll(toJson(r.prediction(), p.labels()));
+                    ClipFeatures c = r.features();
+                    j.put("audio_frames", c.audio() == null ? 0 : c.audio().frames());
+                    j.put("visual_frames", c.visual() == null ? 0 : c.visual().frames());
+                    if (c.audio() == null && mp.usesAudio()) j.put("no_audio", c.audioNote());
+                    if (c.visual() == null && mp.usesVisual()) j.put("no_visual", c.visualNote());
+                    o.println(JSON.writeValueAsString(j));
+                    o.flush();
+                }
+            }
+        }
+        o.flush();
+        return failed == 0 ? 0 : 1;
     }
 
     /**

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vavl", mixinStandardHelpOptions = true, version = "vavl4j 0.1.0-SNAPSHOT",
         description = "VAVL audio-visual emotion recognition on the JVM.%n"
                 + "(The launcher also takes `./vavl test`, which runs the test suite.)",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class,
+        subcommands = {DemoCommand.class, FeaturesCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class,
                 ParityCommand.class, BenchCommand.class, ExportCommand.class})
 public final class VavlCli implements Runnable {
     @CommandLine.Spec

@@ -51,9 +51,14 @@ import java.util.Objects;
  * trainer state: {@code optimizer} and {@code trainingJson} are null.
  *
  * @param trainingJson the trainer's state as a JSON object's text (see {@code TrainingState#toJson}), or null
+ * @param frontEndJson what made the features the model was trained on (the {@code frontend.json} that
+ *                     {@code vavl features} writes beside them, see {@link dev.vavl4j.data.Corpus#FRONT_END_RECORD}),
+ *                     as a JSON object's text, or null when the features came from elsewhere. Core keeps it
+ *                     opaque; vavl4j-media reads it to extract features the same way at prediction time.
  */
 public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normalizer, int maxFrames,
-                         Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson) {
+                         Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson,
+                         String frontEndJson) {
 
     public static final String FORMAT = "vavl4j-checkpoint";
     public static final int FORMAT_VERSION = 1;
@@ -97,6 +102,15 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         if (trainingJson != null && !(tree(trainingJson) instanceof ObjectNode)) {
             throw new IllegalArgumentException("trainingJson must be a JSON object, got " + abbreviated(trainingJson));
         }
+        if (frontEndJson != null && !(tree(frontEndJson) instanceof ObjectNode)) {
+            throw new IllegalArgumentException("frontEndJson must be a JSON object, got " + abbreviated(frontEndJson));
+        }
+    }
+
+    /** A checkpoint of features without a front-end record. */
+    public Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normalizer, int maxFrames,
+                      Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson) {
+        this(config, labels, normalizer, maxFrames, weights, optimizer, trainingJson, null);
     }
 
     /** Writes the checkpoint with float32 weights to {@code dir}, replacing what was there only once the new one is complete. */
@@ -125,7 +139,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     /** This checkpoint without optimizer state and trainer state: what inference needs, and all an export holds. */
     public Checkpoint forInference() {
         return optimizer == null && trainingJson == null ? this
-                : new Checkpoint(config, labels, normalizer, maxFrames, weights, null, null);
+                : new Checkpoint(config, labels, normalizer, maxFrames, weights, null, null, frontEndJson);
     }
 
     /**
@@ -147,9 +161,9 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         return read(dirOrRun, false);
     }
 
-    /** The fields checkpoint.json may have; {@code training} only in a training checkpoint. */
+    /** The fields checkpoint.json may have; {@code training} only in a training checkpoint, {@code front_end} only when recorded. */
     private static final List<String> META_FIELDS = List.of("format", "format_version", "labels", "max_frames", "weights_dtype",
-            "training", "files");
+            "training", "front_end", "files");
 
     private static Checkpoint read(Path dirOrRun, boolean withTrainingState) {
         Path dir = resolve(dirOrRun);
@@ -191,6 +205,11 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
             throw new FormatException(metaFile + ": field 'max_frames' is " + mf.asInt() + " but the trainer's settings say "
                     + abbreviated(trainedCap.toString()) + " (field 'training.settings.max_frames')");
         }
+        JsonNode frontEnd = meta.get("front_end");
+        if (frontEnd != null && !frontEnd.isObject()) {
+            throw new FormatException(metaFile + ": field 'front_end' must be a JSON object, got " + abbreviated(frontEnd.toString()));
+        }
+        String frontEndJson = frontEnd == null ? null : frontEnd.toString();
         Path normFile = dir.resolve(NORMALIZATION);
         Normalizer norm = Normalizer.fromTensors(SafeTensors.read(normFile), cfg.audioDim(), cfg.visualDim(), normFile.toString());
         verify(normFile, sums);
@@ -199,7 +218,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         requireDtype(weights, declared, modelFile, metaFile);
         ParameterStore.validate(cfg, weights, modelFile.toString());
         verify(modelFile, sums);
-        if (!withTrainingState) return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, null, null);
+        if (!withTrainingState) return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, null, null, frontEndJson);
         Path opt = dir.resolve(OPTIMIZER);
         Map<String, HostTensor> optimizer = null;
         if (sums.containsKey(OPTIMIZER)) {
@@ -210,7 +229,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         } else if (Files.exists(opt)) {
             throw new CheckpointException(opt + ": not part of this checkpoint (" + META + " field 'files' does not list it)");
         }
-        return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, optimizer, training == null ? null : training.toString());
+        return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, optimizer, training == null ? null : training.toString(), frontEndJson);
     }
 
     /** The files a checkpoint may hold besides checkpoint.json; the first three are required. */
@@ -331,6 +350,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         meta.put("max_frames", maxFrames);
         meta.put("weights_dtype", weightsDtype.name());
         if (trainingJson != null) meta.set("training", tree(trainingJson));
+        if (frontEndJson != null) meta.set("front_end", tree(frontEndJson));
         try {
             return JSON.writeValueAsString(meta);
         } catch (JsonProcessingException e) {

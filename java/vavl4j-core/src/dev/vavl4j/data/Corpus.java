@@ -38,6 +38,13 @@ public record Corpus(List<Utterance> utterances, int audioDim, int visualDim, Li
     }
 
     /**
+     * The file beside {@code audio/} and {@code visual/} in a features directory that records the front end
+     * that made them (written by vavl4j-media's {@code vavl features}); training copies it into the checkpoint
+     * ({@link dev.vavl4j.checkpoint.Checkpoint#frontEndJson}). Optional: features made elsewhere have none.
+     */
+    public static final String FRONT_END_RECORD = "frontend.json";
+
+    /**
      * Loads the features of {@code rows}. {@code expectedAudioDim}/{@code expectedVisualDim} are the sizes a
      * trained model needs, or 0 to take them from the files; every file of a modality must agree (else a
      * {@link DataException} naming the file, its dim and the expected one). {@code maxFrames > 0} keeps the

@@ -64,6 +64,7 @@ public final class Predictor implements AutoCloseable {
     private final boolean ownsBackend;
     private final String backendReason;
     private final String modelName;
+    private final String frontEndJson;
     private volatile boolean closed;
 
     private Predictor(Checkpoint ck, String modelName, VavlModel model, Backend backend, boolean ownsBackend, String backendReason) {
@@ -72,6 +73,7 @@ public final class Predictor implements AutoCloseable {
         this.codec = ck.labels();
         this.normalizer = ck.normalizer();
         this.maxFrames = ck.maxFrames();
+        this.frontEndJson = ck.frontEndJson();
         this.model = model;
         this.backend = backend;
         this.ownsBackend = ownsBackend;
@@ -243,6 +245,14 @@ public final class Predictor implements AutoCloseable {
     /** The frame cap applied to every input (0: none). */
     public int maxFrames() {
         return maxFrames;
+    }
+
+    /**
+     * What made the features this model was trained on ({@link Checkpoint#frontEndJson}), as JSON object text,
+     * or null when its features came from elsewhere. vavl4j-media's {@code MediaPredictor} extracts with it.
+     */
+    public String frontEndJson() {
+        return frontEndJson;
     }
 
     /** The backend the model runs on. */

@@ -102,6 +102,7 @@ public final class Trainer {
 
         Data data = load(req, resumed, settings, l);
         List<Utterance> trainRaw = data.train(), devRaw = data.dev();
+        String frontEnd = frontEndRecord(req.features(), resumed, lastDir);
 
         VavlConfig cfg = config(req, data.corpus());
         LabelCodec codec;
@@ -163,7 +164,7 @@ public final class Trainer {
                     devScore(report), improved, (System.nanoTime() - t0) / 1e9);
             history.add(s);
             TrainingState state = new TrainingState(settings, epoch, bestLoss, bestEpoch, bad, List.copyOf(history));
-            Checkpoint ck = new Checkpoint(cfg, codec, norm, settings.maxFrames(), store.toHost(), store.optimizerToHost(), state.toJson());
+            Checkpoint ck = new Checkpoint(cfg, codec, norm, settings.maxFrames(), store.toHost(), store.optimizerToHost(), state.toJson(), frontEnd);
             if (improved) ck.save(bestDir);
             ck.save(lastDir);
             l.onEpoch(s, List.copyOf(history));
@@ -190,6 +191,26 @@ public final class Trainer {
         if (dev.isEmpty()) throw new DataException(req.manifest() + ": the Development split has no utterances with features; it selects the best checkpoint");
         l.onData(train.size(), (int) train.stream().filter(u -> !(u.hasAudio() && u.hasVisual())).count(), dev.size(), corpus.skipped());
         return new Data(corpus, train, dev);
+    }
+
+    /**
+     * The features directory's {@link Corpus#FRONT_END_RECORD} as compact JSON (null when there is none), which
+     * the checkpoint keeps so predictions from media extract features the same way. A resumed run must see
+     * the record its checkpoint has: features remade by another front end would silently change the inputs.
+     */
+    private static String frontEndRecord(Path features, Checkpoint resumed, Path lastDir) {
+        Path file = features.resolve(Corpus.FRONT_END_RECORD);
+        String record = Files.exists(file)
+                ? JsonTrees.write(JsonTrees.parse(dev.vavl4j.io.JsonFiles.readObjectText(file, DataException::new), file.toString(), DataException::new))
+                : null;
+        if (resumed != null) {
+            String before = resumed.frontEndJson() == null ? null : JsonTrees.write(JsonTrees.parse(resumed.frontEndJson(), lastDir.toString(), DataException::new));
+            if (!java.util.Objects.equals(before, record)) {
+                throw new DataException(file + ": the features' front-end record " + (record == null ? "is missing" : "differs from the one in " + lastDir)
+                        + "; resume on the features the run was started with");
+            }
+        }
+        return record;
     }
 
     private static void requireInputs(int dim, String modality, Path features) {
