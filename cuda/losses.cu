@@ -31,6 +31,78 @@ VAVL_KERNEL void vavl_ce_argmax_rows(const float* logits, const float* targets, 
     }
 }
 
+// Class-weighted cross-entropy (three launches: weight sum, rows, finish), the CpuLosses arithmetic.
+// Pass 1: wsum ← Σ_r weights[y_r] in row order (double), y_r the first argmax of targets[r, :], so every
+// row's gradient can divide by it. Launch: 1 block of 1 thread (n is a batch, and the sum must be ordered).
+VAVL_KERNEL void vavl_ce_weight_sum(const float* targets, const float* weights, float* wsum, int n, int C) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    double s = 0.0;
+    for (int r = 0; r < n; r++) {
+        long long o = (long long)r * C;
+        int target = 0;
+        for (int c = 1; c < C; c++) {
+            if (targets[o + c] > targets[o + target]) target = c;
+        }
+        s += (double)weights[target];
+    }
+    reinterpret_cast<double*>(wsum)[0] = s;
+}
+
+// Pass 2, one thread per row: w = weights[y_r], rowLoss[r] = w·(lse_r − logits[r, y_r]) (double),
+// d[r, c] = scale·w·(softmax − onehot)/wsum (overwritten). With w = 1 and wsum = n these are the bits of
+// vavl_ce_argmax_rows. Pass 3 is vavl_loss_sum_div(rowLoss, n, wsum, out).
+VAVL_KERNEL void vavl_ce_argmax_weighted_rows(const float* logits, const float* targets, const float* weights,
+                                              const float* wsum, float scale, float* d, float* rowLoss, int n, int C) {
+    int r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r >= n) return;
+    long long o = (long long)r * C;
+    int target = 0;
+    for (int c = 1; c < C; c++) {
+        if (targets[o + c] > targets[o + target]) target = c;
+    }
+    double w = (double)weights[target];
+    double W = reinterpret_cast<const double*>(wsum)[0];
+    double mx = -INFINITY;
+    for (int c = 0; c < C; c++) {
+        double v = (double)logits[o + c];
+        if (v > mx) mx = v;
+    }
+    double sum = 0.0;
+    for (int c = 0; c < C; c++) sum += exp((double)logits[o + c] - mx);
+    double lse = mx + log(sum);
+    reinterpret_cast<double*>(rowLoss)[r] = w * (lse - (double)logits[o + target]);
+    double sw = (double)scale * w;
+    for (int c = 0; c < C; c++) {
+        double prob = exp((double)logits[o + c] - lse);
+        d[o + c] = (float)(sw * (prob - (c == target ? 1.0 : 0.0)) / W);
+    }
+}
+
+// out = (Σ_i parts[i]) / divisor[0], all doubles, the parts added in index order by one thread.
+// Launch: 1 block of 1 thread.
+VAVL_KERNEL void vavl_loss_sum_div(const float* parts, int count, const float* divisor, float* out) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    const double* p = reinterpret_cast<const double*>(parts);
+    double s = 0.0;
+    for (int i = 0; i < count; i++) s += p[i];
+    reinterpret_cast<double*>(out)[0] = s / reinterpret_cast<const double*>(divisor)[0];
+}
+
+// Partial sums of squares for sumOfSquares (gradient-norm clipping): partial[block] = Σ (double)x[i]² over
+// the block's grid-stride elements, in double. Grid parts, blockDim a multiple of 32; the host then runs
+// vavl_loss_sum_finish(partial, parts, 1, out), an ordered sum of the partials.
+VAVL_KERNEL void vavl_sum_squares_partial(const float* x, float* partial, int count) {
+    __shared__ double scratch[32];
+    double s = 0.0;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)count;
+         i += (long long)gridDim.x * blockDim.x) {
+        double v = (double)x[i];
+        s += v * v;
+    }
+    s = block_sum_d(s, scratch);
+    if (threadIdx.x == 0) reinterpret_cast<double*>(partial)[blockIdx.x] = s;
+}
+
 // out = (Σ_i parts[i]) / divisor, the parts (doubles) added one after another in index order by one
 // thread. Launch: 1 block of 1 thread.
 VAVL_KERNEL void vavl_loss_sum_finish(const float* parts, int count, int divisor, float* out) {

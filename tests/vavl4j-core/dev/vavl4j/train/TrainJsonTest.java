@@ -118,18 +118,42 @@ class TrainJsonTest {
     @Test
     void epochSummaryRoundTripsExactly() throws Exception {
         for (EpochSummary e : state().history()) assertEquals(e, EpochSummary.fromJson(e.toJson(), "x"));
-        assertEquals(List.of("epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss", "dev_score", "best", "seconds"),
+        assertEquals(List.of("epoch", "audio_loss", "visual_loss", "fusion_loss", "dev_loss", "dev_score", "best", "seconds", "train_task_loss"),
                 keys(JSON.readTree(state().history().get(0).toJson())));
+        // a history written before train_task_loss existed reads it as the fusion loss (what those runs plotted)
+        EpochSummary old = EpochSummary.fromJson("{\"epoch\":1,\"audio_loss\":1,\"visual_loss\":2,\"fusion_loss\":0.5,\"dev_loss\":0.7,"
+                + "\"dev_score\":0.2,\"best\":true,\"seconds\":1}", "x");
+        assertEquals(0.5, old.trainTaskLoss(), 0.0);
         assertThrows(dev.vavl4j.CheckpointException.class, () -> EpochSummary.fromJson("{\"epoch\": ", "x"));
     }
 
     @Test
-    void trainSettingsTakeThePresentKeysOverTheBase() {
+    void trainSettingsTakeThePresentKeysOverTheBase() throws Exception {
         TrainSettings base = new TrainSettings(4, 7, 9, 1, 0);
         assertEquals(new TrainSettings(4, 20, 9, 0, 0), TrainSettings.fromJson("{\"epochs\": 20, \"patience\": 0, \"lr\": 1}", base, "f"));
         assertEquals(TrainSettings.defaults(), TrainSettings.fromJson("{}", "f"));
         assertEquals(base, TrainSettings.fromJson(base.toJson(), "f"));
-        assertEquals("{\"batch_size\":4,\"epochs\":7,\"seed\":9,\"patience\":1,\"max_frames\":0}", base.toJson());
+        assertEquals("{\"batch_size\":4,\"epochs\":7,\"seed\":9,\"patience\":1,\"max_frames\":0,\"select_on\":\"loss\",\"time_masks\":0,"
+                + "\"time_mask_max\":0,\"feature_masks\":0,\"feature_mask_max\":0,\"noise_std\":0.0,\"lr_schedule\":\"constant\",\"warmup_steps\":0,"
+                + "\"min_lr_factor\":0.0,\"max_grad_norm\":0.0,\"class_weights\":\"none\"}", base.toJson());
+        // every small-data key round-trips
+        TrainSettings on = TrainSettings.fromJson("{\"select_on\":\"score\",\"time_masks\":2,\"time_mask_max\":9,\"feature_masks\":1,"
+                + "\"feature_mask_max\":4,\"noise_std\":0.25,\"lr_schedule\":\"cosine\",\"warmup_steps\":5,\"min_lr_factor\":0.1,"
+                + "\"max_grad_norm\":2.5,\"class_weights\":\"balanced\"}", base, "f");
+        assertEquals(on, TrainSettings.fromJson(on.toJson(), "f"));
+        assertEquals(new Augmentation(2, 9, 1, 4, 0.25), on.augmentation());
+        assertEquals(LearningRateSchedule.of("cosine", 5, 0.1), on.schedule());
+        assertEquals(ClassWeights.BALANCED, on.classWeights());
+        assertEquals(TrainSettings.SelectOn.SCORE, on.selectOn());
+        // a state stored before the small-data keys existed means them off, exactly
+        assertEquals(base, TrainSettings.stored(JSON.readTree("{\"batch_size\":4,\"epochs\":7,\"seed\":9,\"patience\":1,\"max_frames\":0}"), "s"));
+        for (String bad : List.of("{\"select_on\":\"accuracy\"}", "{\"noise_std\":-1}", "{\"lr_schedule\":\"step\"}", "{\"max_grad_norm\":-2}",
+                "{\"class_weights\":\"inverse\"}", "{\"time_masks\":1.5}", "{\"noise_std\":\"x\"}")) {
+            var e = assertThrows(dev.vavl4j.ConfigException.class, () -> TrainSettings.fromJson(bad, "cfg.json"), bad);
+            assertTrue(e.getMessage().startsWith("cfg.json: "), e.getMessage());
+            String key = bad.substring(2, bad.indexOf('"', 2));
+            assertTrue(e.getMessage().contains(key), key + ": " + e.getMessage());
+        }
     }
 
     @ParameterizedTest

@@ -64,6 +64,6 @@ final class EvaluateCommand implements Callable<Integer> {
         try (Progress bar = Progress.start(err, "evaluate", utts.size(), "utt")) {
             outs = p.outputs(utts, n -> bar.stepTo(done.addAndGet(n)));
         }
-        return Evaluation.report(split, utts, outs, p.labelCodec());
+        return Evaluation.report(split, utts, outs, p.labelCodec(), p.heads());
     }
 }

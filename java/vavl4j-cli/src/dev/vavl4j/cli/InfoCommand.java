@@ -39,8 +39,11 @@ final class InfoCommand implements Callable<Integer> {
                 o.printf("             %s scaled from [%g, %g]%n", ck.labels().columns().get(i), ck.labels().min()[i], ck.labels().max()[i]);
             }
         }
-        o.printf("inputs:      audio %d, visual %d%s%n", c.audioDim(), c.visualDim(),
+        var h = ck.heads();
+        o.printf("inputs:      %s%s%n", h.audio() && h.visual() ? "audio " + c.audioDim() + ", visual " + c.visualDim()
+                        : h.audio() ? "audio " + c.audioDim() + " (no visual: trained on audio only)" : "visual " + c.visualDim() + " (no audio: trained on visual only)",
                 ck.maxFrames() > 0 ? " (first " + ck.maxFrames() + " frames)" : "");
+        o.println("heads:       " + String.join(", ", h.names()));
         o.printf("model:       d %d, %d heads, ff x%d, kernel %d, %d modality + %d shared layers, heads %d/%d, %,d parameters%n",
                 c.modelDim(), c.heads(), c.ffExpansion(), c.convKernel(), c.modalityLayers(), c.sharedLayers(), c.headHidden1(),
                 c.headHidden2(), params);
@@ -50,9 +53,11 @@ final class InfoCommand implements Callable<Integer> {
         if (t != null) {
             o.printf("training:    %d epochs done, best epoch %d (development loss %s), settings %s%n", t.epochsDone(),
                     t.bestEpoch(), fmt(t.bestDevLoss()), t.settings().toJson());
+            // the training loss the development loss mirrors: fused, or the trained unimodal heads' task loss
+            String trainName = h.fusion() ? "fusion loss" : "task loss";
             for (EpochSummary e : t.history()) {
-                o.printf("  epoch %3d  fusion loss %-10s dev loss %-10s dev score %-10s%s%n", e.epoch(),
-                        fmt(e.fusionLoss()), fmt(e.devLoss()), fmt(e.devScore()), e.best() ? " *" : "");
+                o.printf("  epoch %3d  %s %-10s dev loss %-10s dev score %-10s%s%n", e.epoch(), trainName,
+                        fmt(e.trainTaskLoss()), fmt(e.devLoss()), fmt(e.devScore()), e.best() ? " *" : "");
             }
         }
         return 0;

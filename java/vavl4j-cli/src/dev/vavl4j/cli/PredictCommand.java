@@ -103,8 +103,10 @@ final class PredictCommand implements Callable<Integer> {
             Features a = audio == null ? null : Npy.read(audio), v = visual == null ? null : Npy.read(visual);
             try (Backend be = device.open(err).backend()) {
                 Predictor p = Predictor.load(model, be);
-                checkDim(audio, a, "audio", p.config().audioDim());
-                checkDim(visual, v, "visual", p.config().visualDim());
+                // a modality the model has no trained head for is not checked here: the predictor ignores it, or refuses
+                // an utterance that has nothing else, naming the head it does have
+                if (p.heads().audio()) checkDim(audio, a, "audio", p.config().audioDim());
+                if (p.heads().visual()) checkDim(visual, v, "visual", p.config().visualDim());
                 o.println(JSON.writeValueAsString(toJson(p.predict(a, v), p.labels())));
             }
         } else {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains VAVL on a corpus: the three-step schedule per batch, the development loss of the fused "
-                + "prediction after each epoch, the best checkpoint in OUT/best, resumable state in OUT/last and a "
+                + "prediction (or of the head trained, for a one-modality corpus) after each epoch, the best checkpoint in OUT/best, resumable state in OUT/last and a "
                 + "learning curve in OUT/learning-curve.png."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -50,7 +50,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (best/, last/, learning-curve.png): a new or empty directory, or with --resume a run; never one holding other files, --features or the manifest")
     Path out;
 
-    @Option(names = "--config", paramLabel = "FILE.json", description = "spec keys (model_dim, lr, dropout, ...) and trainer keys (batch_size, epochs, seed, patience, max_frames)")
+    @Option(names = "--config", paramLabel = "FILE.json", description = "spec keys (model_dim, lr, dropout, ...) and trainer keys (batch_size, epochs, seed, patience, max_frames, select_on, "
+            + "time_masks, time_mask_max, feature_masks, feature_mask_max, noise_std, lr_schedule, warmup_steps, min_lr_factor, max_grad_norm, "
+            + "class_weights; docs/training-small-data.md)")
     Path config;
 
     @Option(names = "--epochs", paramLabel = "N", description = "epochs (default " + TrainSettings.DEFAULT_EPOCHS + ")")
@@ -62,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "seed of the weights, shuffles and dropout (default 0)")
     Long seed;
 
-    @Option(names = "--patience", paramLabel = "N", description = "stop after N epochs without a better development loss; 0 = never (default " + TrainSettings.DEFAULT_PATIENCE + ")")
+    @Option(names = "--patience", paramLabel = "N", description = "stop after N epochs without a better development loss (or score, with select_on \"score\"); 0 = never (default "
+            + TrainSettings.DEFAULT_PATIENCE + ")")
     Integer patience;
 
     @Option(names = "--max-frames", paramLabel = "N", description = "keep at most the first N frames per modality; 0 = all (default)")

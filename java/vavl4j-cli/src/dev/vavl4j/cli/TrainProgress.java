@@ -18,6 +18,7 @@ final class TrainProgress implements TrainListener, AutoCloseable {
     private final boolean terminal;
     private Progress bar;
     private int epochs;
+    private dev.vavl4j.checkpoint.TrainedHeads heads = dev.vavl4j.checkpoint.TrainedHeads.ALL;
 
     TrainProgress(PrintWriter out, PrintWriter err, Path dir) {
         this(out, err, dir, Progress.onTerminal());
@@ -47,6 +48,20 @@ final class TrainProgress implements TrainListener, AutoCloseable {
             skipped.stream().limit(10).forEach(s -> out.println("  " + s));
             if (skipped.size() > 10) out.println("  ... " + (skipped.size() - 10) + " more");
         }
+    }
+
+    @Override
+    public void onHeads(dev.vavl4j.checkpoint.TrainedHeads heads) {
+        this.heads = heads;
+        if (!heads.all()) out.println("heads: " + heads + " only (the corpus has no " + (heads.audio() && heads.visual() ? "utterances with both modalities"
+                : heads.audio() ? "visual features" : "audio features") + " to train the others)");
+    }
+
+    /** What the curve plots: the development loss and its training counterpart ({@link EpochSummary#trainTaskLoss}). */
+    String curveTitle(List<EpochSummary> history) {
+        String what = heads.fusion() ? "fused task loss" : heads.audio() && heads.visual() ? "mean audio and visual task loss"
+                : heads.audio() ? "audio task loss" : "visual task loss";
+        return "VAVL training: " + what;
     }
 
     @Override
@@ -84,9 +99,9 @@ final class TrainProgress implements TrainListener, AutoCloseable {
                 s.devLoss(), s.devScore(), s.seconds(), s.best() ? "  * best" : "");
         out.flush();
         List<LearningCurvePlot.Point> points = history.stream()
-                .map(e -> new LearningCurvePlot.Point(e.epoch(), e.fusionLoss(), e.devLoss())).toList();
+                .map(e -> new LearningCurvePlot.Point(e.epoch(), e.trainTaskLoss(), e.devLoss())).toList();
         try {
-            LearningCurvePlot.write(dir.resolve(CURVE), "VAVL training: fused task loss", points, 800, 500);
+            LearningCurvePlot.write(dir.resolve(CURVE), curveTitle(history), points, 800, 500);
         } catch (IOException e) {
             err.println("warning: could not write " + dir.resolve(CURVE) + ": " + IoErrors.describe(e));
         }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "VAVL audio-visual emotion recognition on the JVM.%n"
                 + "(The launcher also takes `./vavl test`, which runs the test suite.)",
         subcommands = {DemoCommand.class, FeaturesCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class,
-                ParityCommand.class, BenchCommand.class, ExportCommand.class})
+                CrossvalCommand.class, ParityCommand.class, BenchCommand.class, ExportCommand.class, BaselineCommand.class})
 public final class VavlCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

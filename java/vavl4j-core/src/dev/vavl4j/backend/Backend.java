@@ -101,8 +101,17 @@ public interface Backend extends AutoCloseable {
     /** y ← y + alpha·x. */
     void axpy(float alpha, Tensor x, Tensor y);
 
-    /** out ← alpha·x. */
+    /** out ← alpha·x; {@code out} may be {@code x} (the trainer scales clipped gradients in place). */
     void scaleInto(Tensor x, float alpha, Tensor out);
+
+    /**
+     * Σ_i t[i]² over every element, returned to the host (one round trip on a GPU), e.g. the squared norm of
+     * the gradients for clipping. The CPU backend accumulates in double; the CUDA backend squares each
+     * element in double and sums in double, block partial sums then one ordered final sum, so it agrees
+     * with the CPU to about 1e-12 relative. An empty tensor gives 0; a NaN or infinite element gives NaN or
+     * infinity.
+     */
+    double sumOfSquares(Tensor t);
 
     // ------------------------------------------------------------------ normalisation
 
@@ -228,9 +237,23 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Mean cross-entropy of softmax(logits) against the argmax of each target row (first maximum);
-     * dLogits ← scale·∂loss/∂logits (overwritten).
+     * dLogits ← scale·∂loss/∂logits (overwritten). The same as {@link #crossEntropyArgmax(Tensor, Tensor,
+     * Tensor, float, Tensor)} with no class weights.
      */
-    double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits);
+    default double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
+        return crossEntropyArgmax(logits, targets, null, scale, dLogits);
+    }
+
+    /**
+     * Class-weighted cross-entropy of softmax(logits) {@code [n, C]} against the first argmax y_i of each
+     * target row, as PyTorch's {@code cross_entropy(weight=w, reduction='mean')}: with ℓ_i = lse_i − logits[i, y_i],
+     * loss = Σ_i w[y_i]·ℓ_i / Σ_i w[y_i] and dLogits_i ← scale·w[y_i]·(softmax_i − onehot(y_i)) / Σ_i w[y_i]
+     * (overwritten). {@code classWeights} is a {@code [C]} tensor (its size must be C), or null for the
+     * unweighted mean over the n rows, the same bits as weights all 1. The weights are not checked for sign;
+     * when the weights of the batch's targets sum to 0, the loss and the gradient are NaN (as in PyTorch).
+     * n = 0 returns NaN (0/0).
+     */
+    double crossEntropyArgmax(Tensor logits, Tensor targets, Tensor classWeights, float scale, Tensor dLogits);
 
     /**
      * Σ_c (1 − CCC_c) over the rows, biased statistics; an attribute with a zero denominator counts

@@ -55,10 +55,12 @@ import java.util.Objects;
  *                     {@code vavl features} writes beside them, see {@link dev.vavl4j.data.Corpus#FRONT_END_RECORD}),
  *                     as a JSON object's text, or null when the features came from elsewhere. Core keeps it
  *                     opaque; vavl4j-media reads it to extract features the same way at prediction time.
+ * @param heads        the heads training trained ({@code heads} in checkpoint.json; absent means all three, as in
+ *                     every checkpoint of a corpus with both modalities). Inference answers only with these.
  */
 public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normalizer, int maxFrames,
                          Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson,
-                         String frontEndJson) {
+                         String frontEndJson, TrainedHeads heads) {
 
     public static final String FORMAT = "vavl4j-checkpoint";
     public static final int FORMAT_VERSION = 1;
@@ -98,6 +100,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(normalizer, "normalizer");
         Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(heads, "heads");
         if (maxFrames < 0) throw new IllegalArgumentException("maxFrames must be ≥ 0, got " + maxFrames);
         if (trainingJson != null && !(tree(trainingJson) instanceof ObjectNode)) {
             throw new IllegalArgumentException("trainingJson must be a JSON object, got " + abbreviated(trainingJson));
@@ -110,7 +113,13 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     /** A checkpoint of features without a front-end record. */
     public Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normalizer, int maxFrames,
                       Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson) {
-        this(config, labels, normalizer, maxFrames, weights, optimizer, trainingJson, null);
+        this(config, labels, normalizer, maxFrames, weights, optimizer, trainingJson, null, TrainedHeads.ALL);
+    }
+
+    /** A checkpoint of all three heads. */
+    public Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normalizer, int maxFrames,
+                      Map<String, HostTensor> weights, Map<String, HostTensor> optimizer, String trainingJson, String frontEndJson) {
+        this(config, labels, normalizer, maxFrames, weights, optimizer, trainingJson, frontEndJson, TrainedHeads.ALL);
     }
 
     /** Writes the checkpoint with float32 weights to {@code dir}, replacing what was there only once the new one is complete. */
@@ -139,7 +148,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     /** This checkpoint without optimizer state and trainer state: what inference needs, and all an export holds. */
     public Checkpoint forInference() {
         return optimizer == null && trainingJson == null ? this
-                : new Checkpoint(config, labels, normalizer, maxFrames, weights, null, null, frontEndJson);
+                : new Checkpoint(config, labels, normalizer, maxFrames, weights, null, null, frontEndJson, heads);
     }
 
     /**
@@ -163,7 +172,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
 
     /** The fields checkpoint.json may have; {@code training} only in a training checkpoint, {@code front_end} only when recorded. */
     private static final List<String> META_FIELDS = List.of("format", "format_version", "labels", "max_frames", "weights_dtype",
-            "training", "front_end", "files");
+            "training", "front_end", "heads", "files");
 
     private static Checkpoint read(Path dirOrRun, boolean withTrainingState) {
         Path dir = resolve(dirOrRun);
@@ -210,6 +219,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
             throw new FormatException(metaFile + ": field 'front_end' must be a JSON object, got " + abbreviated(frontEnd.toString()));
         }
         String frontEndJson = frontEnd == null ? null : frontEnd.toString();
+        TrainedHeads heads = heads(meta.get("heads"), metaFile);
         Path normFile = dir.resolve(NORMALIZATION);
         Normalizer norm = Normalizer.fromTensors(SafeTensors.read(normFile), cfg.audioDim(), cfg.visualDim(), normFile.toString());
         verify(normFile, sums);
@@ -218,7 +228,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         requireDtype(weights, declared, modelFile, metaFile);
         ParameterStore.validate(cfg, weights, modelFile.toString());
         verify(modelFile, sums);
-        if (!withTrainingState) return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, null, null, frontEndJson);
+        if (!withTrainingState) return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, null, null, frontEndJson, heads);
         Path opt = dir.resolve(OPTIMIZER);
         Map<String, HostTensor> optimizer = null;
         if (sums.containsKey(OPTIMIZER)) {
@@ -229,7 +239,7 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         } else if (Files.exists(opt)) {
             throw new CheckpointException(opt + ": not part of this checkpoint (" + META + " field 'files' does not list it)");
         }
-        return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, optimizer, training == null ? null : training.toString(), frontEndJson);
+        return new Checkpoint(cfg, codec, norm, mf.asInt(), weights, optimizer, training == null ? null : training.toString(), frontEndJson, heads);
     }
 
     /** The files a checkpoint may hold besides checkpoint.json; the first three are required. */
@@ -351,11 +361,30 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
         meta.put("weights_dtype", weightsDtype.name());
         if (trainingJson != null) meta.set("training", tree(trainingJson));
         if (frontEndJson != null) meta.set("front_end", tree(frontEndJson));
+        if (!heads.all()) {
+            var list = meta.putArray("heads");
+            heads.names().forEach(list::add);
+        }
         try {
             return JSON.writeValueAsString(meta);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);   // a tree of numbers and strings always serializes
         }
+    }
+
+    /** checkpoint.json's 'heads': absent (all three), or a non-empty array of head names. */
+    private static TrainedHeads heads(JsonNode node, Path metaFile) {
+        if (node == null) return TrainedHeads.ALL;
+        String source = metaFile + " field 'heads'";
+        if (!node.isArray() || node.isEmpty()) {
+            throw new FormatException(source + ": must be a non-empty array of " + TrainedHeads.NAMES + ", got " + abbreviated(node.toString()));
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual()) throw new FormatException(source + ": must hold head names " + TrainedHeads.NAMES + ", got " + abbreviated(n.toString()));
+            names.add(n.asText());
+        }
+        return TrainedHeads.fromNames(names, source);
     }
 
     /** checkpoint.json's 'weights_dtype', which every checkpoint records. */

@@ -12,7 +12,9 @@ import java.util.Locale;
 
 /**
  * Test metrics per prediction source: audio-only (every utterance with audio), visual-only (every one with
- * visual) and fusion (every one with both). {@code labels} are the class names or attribute names.
+ * visual) and fusion (every one with both). {@code labels} are the class names or attribute names. A null
+ * source is a head the model does not have (a model of an audio-only corpus has no visual or fusion head):
+ * the table and the JSON leave it out, where a source with no samples shows {@code n = 0}.
  */
 public record EvaluationReport(String split, List<String> labels, ModalityReport audio, ModalityReport visual,
                                ModalityReport fusion) {
@@ -22,13 +24,14 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
     private static final String[] CLASSIFICATION_HEADERS = {"accuracy", "f1_macro", "f1_micro", "precision", "recall"};
 
     /**
-     * Checks once what the writers rely on: one label per class / attribute in every source, and one task for
-     * all sources. A null source is read as a source with no samples.
+     * Checks once what the writers rely on: one label per class / attribute in every source, one task for
+     * all sources, and at least one source.
      */
     public EvaluationReport {
         if (split == null) throw new IllegalArgumentException("split must not be null");
         if (labels == null) throw new IllegalArgumentException("labels must not be null");
         labels = List.copyOf(labels);
+        if (audio == null && visual == null && fusion == null) throw new IllegalArgumentException("no source: a model has at least one head");
         boolean anyClassification = false, anyRegression = false;
         for (ModalityReport m : new ModalityReport[] {audio, visual, fusion}) {
             if (m == null) continue;
@@ -53,7 +56,8 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
     /**
      * JSON: {"split", "labels", "audio": {...}, "visual": {...}, "fusion": {...}}; each source has "n" and either
      * "accuracy", "f1_macro", "f1_micro", "precision_macro", "recall_macro", "confusion" (rows = truth), or
-     * "ccc": {attribute: value} and "ccc_mean". A source with n = 0 has only "n": 0. Compact; see
+     * "ccc": {attribute: value} and "ccc_mean". A source with n = 0 has only "n": 0; a head the model does not have
+     * (a null source) is absent. Compact; see
      * {@link #toPrettyJson} for the indented form the CLI writes.
      */
     public String toJson() {
@@ -79,7 +83,7 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
         ArrayNode labelArray = root.putArray("labels");
         labels.forEach(labelArray::add);
         ModalityReport[] sources = sources();
-        for (int s = 0; s < sources.length; s++) root.set(SOURCE_NAMES[s], sourceJson(sources[s]));
+        for (int s = 0; s < sources.length; s++) if (sources[s] != null) root.set(SOURCE_NAMES[s], sourceJson(sources[s]));
         return root;
     }
 
@@ -123,7 +127,7 @@ public record EvaluationReport(String split, List<String> labels, ModalityReport
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(header.toArray(String[]::new));
-        for (int s = 0; s < sources.length; s++) rows.add(summaryRow(SOURCE_NAMES[s], sources[s], header.size()));
+        for (int s = 0; s < sources.length; s++) if (sources[s] != null) rows.add(summaryRow(SOURCE_NAMES[s], sources[s], header.size()));
 
         StringBuilder out = new StringBuilder("split: ").append(split).append('\n');
         TextTable.render(rows, false, out);

@@ -25,6 +25,8 @@ public final class TrainStep {
     private final VavlModel model;
     private final Backend be;
     private final VavlConfig cfg;
+    /** The options of the step being run (one step at a time: a TrainStep is not shared between threads). */
+    private Options options = Options.SPEC;
 
     public TrainStep(VavlModel model) {
         this.model = model;
@@ -39,10 +41,33 @@ public final class TrainStep {
     public record Report(SubStep visual, SubStep audio, SubStep fusion) {}
 
     /**
+     * What the trainer's small-data options change in a step; {@link #SPEC} changes nothing (spec §6 exactly).
+     *
+     * @param lrFactor     the learning rate of every Adam update is {@code lr · lrFactor} (a schedule's factor)
+     * @param maxGradNorm  when > 0, each sub-step's gradient (over the parameters it updates) is scaled down to
+     *                     this L2 norm when its norm is larger, before Adam and its weight decay
+     * @param classWeights per-class weights of the cross-entropy ({@code [C]} on this backend), or null
+     */
+    public record Options(double lrFactor, double maxGradNorm, Tensor classWeights) {
+        public static final Options SPEC = new Options(1, 0, null);
+
+        public Options {
+            if (!(lrFactor >= 0 && lrFactor <= 1)) throw new IllegalArgumentException("lrFactor must be in [0, 1], got " + lrFactor);
+            if (!(maxGradNorm >= 0) || Double.isInfinite(maxGradNorm)) throw new IllegalArgumentException("maxGradNorm must be finite and ≥ 0, got " + maxGradNorm);
+        }
+    }
+
+    /**
      * Runs the step. {@code seed} drives dropout; with {@code keepGradients} every updated parameter's
      * gradient is copied to the report (the parity fixtures need them).
      */
     public Report run(Batch batch, long seed, boolean keepGradients) {
+        return run(batch, seed, keepGradients, Options.SPEC);
+    }
+
+    /** {@link #run(Batch, long, boolean)} with the trainer's {@link Options}; reported gradients are before clipping. */
+    public Report run(Batch batch, long seed, boolean keepGradients, Options options) {
+        this.options = java.util.Objects.requireNonNull(options, "options");
         // Every activation of the step lives in one workspace: on a GPU the next step reuses its memory.
         try (var ws = be.openWorkspace()) {
             SubStep v = unimodal(batch, Modality.VISUAL, DropoutHash.derive(seed, 1), keepGradients);
@@ -67,7 +92,7 @@ public final class TrainStep {
 
         Tensor labels = be.fromHost(batch.labelRows(rows), rows.length, cfg.outputs());
         Tensor dPred = be.zeros(pred.out().shape());
-        double taskLoss = Losses.task(cfg, be, pred.out(), labels, dPred);
+        double taskLoss = Losses.task(cfg, be, pred.out(), labels, options.classWeights(), dPred);
         Tensor dRec = be.zeros(rec.out().shape());
         double reconLoss = be.reconstructionMse(rec.out(), x, mask[0], (float) cfg.reconWeight(), dRec);
 
@@ -92,7 +117,7 @@ public final class TrainStep {
         MlpHead.Result pred = model.fusionHead().forward(ctx, joint);
         Tensor labels = be.fromHost(batch.labelRows(rows), rows.length, cfg.outputs());
         Tensor dPred = be.zeros(pred.out().shape());
-        double loss = Losses.task(cfg, be, pred.out(), labels, dPred);
+        double loss = Losses.task(cfg, be, pred.out(), labels, options.classWeights(), dPred);
         model.fusionHead().backward(ctx, pred.saved(), dPred, null);
         SubStep report = new SubStep(rows, be.toHost(pred.out()), null, loss, Double.NaN,
                 gradients(params, keepGradients));
@@ -107,6 +132,7 @@ public final class TrainStep {
     }
 
     private void adam(List<Param> params) {
+        if (options.maxGradNorm() > 0) clip(params, options.maxGradNorm());
         List<Tensor> values = new ArrayList<>(), grads = new ArrayList<>(), ms = new ArrayList<>(), vs = new ArrayList<>();
         int[] steps = new int[params.size()];
         for (int i = 0; i < params.size(); i++) {
@@ -119,6 +145,20 @@ public final class TrainStep {
             steps[i] = p.steps();
         }
         be.adam(values, grads, ms, vs, steps,
-                new AdamHyper(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), cfg.weightDecay()));
+                new AdamHyper(cfg.lr() * options.lrFactor(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), cfg.weightDecay()));
+    }
+
+    /**
+     * Scales the gradients of {@code params} by {@code max / ‖g‖} when their joint L2 norm ‖g‖ exceeds
+     * {@code max} (PyTorch's {@code clip_grad_norm_}, without its 1e-6 in the denominator). A non-finite norm
+     * is left for the trainer's divergence check to report, not hidden by a NaN scale.
+     */
+    private void clip(List<Param> params, double max) {
+        double sq = 0;
+        for (Param p : params) sq += be.sumOfSquares(p.grad(be));
+        double norm = Math.sqrt(sq);
+        if (!(norm > max) || !Double.isFinite(norm)) return;
+        float scale = (float) (max / norm);
+        for (Param p : params) be.scaleInto(p.grad(be), scale, p.grad(be));
     }
 }

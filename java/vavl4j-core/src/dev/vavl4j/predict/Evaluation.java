@@ -17,8 +17,14 @@ public final class Evaluation {
     /** Audio-only over utterances with audio, visual-only over those with visual, fusion over those with both. */
     public static EvaluationReport report(String split, List<Utterance> utts, List<UtteranceInference.Outputs> outs,
                                           LabelCodec codec) {
-        return new EvaluationReport(split, codec.columns(), source(Source.AUDIO, utts, outs, codec),
-                source(Source.VISUAL, utts, outs, codec), source(Source.FUSION, utts, outs, codec));
+        return report(split, utts, outs, codec, dev.vavl4j.checkpoint.TrainedHeads.ALL);
+    }
+
+    /** {@link #report(String, List, List, LabelCodec)} of a model with the given heads: the others are left out (null). */
+    public static EvaluationReport report(String split, List<Utterance> utts, List<UtteranceInference.Outputs> outs,
+                                          LabelCodec codec, dev.vavl4j.checkpoint.TrainedHeads heads) {
+        return new EvaluationReport(split, codec.columns(), heads.audio() ? source(Source.AUDIO, utts, outs, codec) : null,
+                heads.visual() ? source(Source.VISUAL, utts, outs, codec) : null, heads.fusion() ? source(Source.FUSION, utts, outs, codec) : null);
     }
 
     private static ModalityReport source(Source s, List<Utterance> utts, List<UtteranceInference.Outputs> outs, LabelCodec codec) {
@@ -43,8 +49,10 @@ public final class Evaluation {
 
     /**
      * The development loss that selects the best checkpoint: the task loss of the fused prediction over the
-     * utterances with both modalities, as the paper does. Without any such utterance it falls back to the
-     * mean of the audio and visual losses (over the sources that have utterances). Regression losses are
+     * utterances with both modalities, as the paper does. Without any such output (no Development utterance
+     * has both, or the model has no fusion head because its corpus has one modality only) it is the mean of
+     * the audio and visual losses over the sources that have outputs: for an audio-only corpus, the audio
+     * task loss. Outputs of untrained heads must already be dropped ({@link UtteranceInference.Outputs#restrictedTo}). Regression losses are
      * computed on the min/max-scaled targets the model is trained on.
      */
     public static double selectionLoss(List<Utterance> utts, List<UtteranceInference.Outputs> outs, LabelCodec codec) {

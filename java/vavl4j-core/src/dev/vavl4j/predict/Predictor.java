@@ -65,6 +65,7 @@ public final class Predictor implements AutoCloseable {
     private final String backendReason;
     private final String modelName;
     private final String frontEndJson;
+    private final dev.vavl4j.checkpoint.TrainedHeads heads;
     private volatile boolean closed;
 
     private Predictor(Checkpoint ck, String modelName, VavlModel model, Backend backend, boolean ownsBackend, String backendReason) {
@@ -74,6 +75,7 @@ public final class Predictor implements AutoCloseable {
         this.normalizer = ck.normalizer();
         this.maxFrames = ck.maxFrames();
         this.frontEndJson = ck.frontEndJson();
+        this.heads = ck.heads();
         this.model = model;
         this.backend = backend;
         this.ownsBackend = ownsBackend;
@@ -163,30 +165,60 @@ public final class Predictor implements AutoCloseable {
             Input in = inputs.get(i);
             String where = inputs.size() == 1 ? "input" : "input " + i;
             if (in.audio() == null && in.visual() == null) throw new InvalidInputException(where + ": neither audio nor visual features given");
-            check(where + " audio", in.audio(), config.audioDim());
-            check(where + " visual", in.visual(), config.visualDim());
+            // Features of a modality without a trained head are ignored when the other is there (they could not
+            // change the answer), and refused, naming the head the model has, when they are all there is.
+            Features a = heads.audio() ? in.audio() : null, v = heads.visual() ? in.visual() : null;
+            if (a == null && v == null) {
+                throw new InvalidInputException(where + ": has only " + (in.audio() != null ? "audio" : "visual") + " features, but model "
+                        + modelName + " was trained on " + heads + " only (its corpus had no " + (in.audio() != null ? "audio" : "visual") + ")");
+            }
+            check(where + " audio", a, config.audioDim());
+            check(where + " visual", v, config.visualDim());
             ManifestRow row = new ManifestRow(0, "input-" + i, "input-" + i, null, null, new double[0]);
-            utts.add(new Utterance(row, in.audio(), in.visual()));
+            utts.add(new Utterance(row, a, v));
         }
         return predictUtterances(utts, null);
     }
 
     /** Predictions for raw utterances (as {@link dev.vavl4j.data.Corpus} loads them), in their order. */
+    /**
+     * Predictions for raw utterances (as {@link dev.vavl4j.data.Corpus} loads them), in their order. An
+     * utterance that has only a modality the model was not trained on ({@link #heads()}) is an
+     * {@link InvalidInputException} naming it, before anything is computed.
+     */
     public List<Prediction> predictUtterances(List<Utterance> raw, IntConsumer onDone) {
+        for (int i = 0; i < raw.size(); i++) requireAnswerable(raw.get(i), raw.size() == 1 && raw.get(i).row().line() == 0 ? "input" : where(raw.get(i), i));
         List<UtteranceInference.Outputs> outs = outputs(raw, onDone);
         List<Prediction> result = new ArrayList<>(outs.size());
         for (UtteranceInference.Outputs o : outs) result.add(answer(o));
         return result;
     }
 
+    /** Whether this model can answer for an utterance with these modalities (one of them has a trained head). */
+    public boolean canAnswer(boolean hasAudio, boolean hasVisual) {
+        return (hasAudio && heads.audio()) || (hasVisual && heads.visual());
+    }
+
+    private void requireAnswerable(Utterance u, String where) {
+        if (canAnswer(u.hasAudio(), u.hasVisual())) return;
+        throw new InvalidInputException(where + ": has only " + (u.hasAudio() ? "audio" : "visual") + " features, but model " + modelName
+                + " was trained on " + heads + " only (its corpus had no " + (u.hasAudio() ? "audio" : "visual") + ")");
+    }
+
+    private static String where(Utterance u, int i) {
+        ManifestRow row = u.row();
+        return row.line() > 0 ? row.stem() + " (" + row.where() + ")" : "input " + i;
+    }
+
     /**
      * Raw model outputs of raw utterances, for evaluation against labels (and what every prediction is decoded
-     * from). A non-finite output is an {@link InvalidInputException} naming the model, the utterance and the
+     * from); the outputs of heads the model was not trained on ({@link #heads()}) are null. A non-finite output is an {@link InvalidInputException} naming the model, the utterance and the
      * head ({@link UtteranceInference#requireFinite}), never a NaN score.
      */
     public List<UtteranceInference.Outputs> outputs(List<Utterance> raw, IntConsumer onDone) {
         ensureOpen();
         List<UtteranceInference.Outputs> outs = backend.call(() -> UtteranceInference.run(model, raw, BATCH, this::prepare, onDone));
+        outs = outs.stream().map(o -> o.restrictedTo(heads)).toList();   // an untrained head never answers
         UtteranceInference.requireFinite(outs, raw, "model " + modelName);
         return outs;
     }
@@ -253,6 +285,11 @@ public final class Predictor implements AutoCloseable {
      */
     public String frontEndJson() {
         return frontEndJson;
+    }
+
+    /** The heads the model was trained on: one modality's corpus trains that modality's head only. */
+    public dev.vavl4j.checkpoint.TrainedHeads heads() {
+        return heads;
     }
 
     /** The backend the model runs on. */

@@ -27,9 +27,22 @@ public final class UtteranceInference {
             };
         }
 
-        /** The answer of spec §7: fusion when both modalities are present, else the one there is. */
+        /**
+         * The answer of spec §7: fusion when both modalities are present, else the one there is; among the
+         * trained heads only, once {@link #restrictedTo} has dropped the others. Null when no head answered.
+         */
         public Source used() {
-            return fusion != null ? Source.FUSION : audio != null ? Source.AUDIO : Source.VISUAL;
+            return fusion != null ? Source.FUSION : audio != null ? Source.AUDIO : visual != null ? Source.VISUAL : null;
+        }
+
+        /**
+         * These outputs without the heads training did not train: a model of an audio-only corpus answers with
+         * its audio head even when an utterance also has visual features, and not at all for one with visual
+         * features only ({@link #used()} is then null).
+         */
+        public Outputs restrictedTo(dev.vavl4j.checkpoint.TrainedHeads heads) {
+            if (heads.all()) return this;
+            return new Outputs(heads.audio() ? audio : null, heads.visual() ? visual : null, heads.fusion() ? fusion : null);
         }
     }
 

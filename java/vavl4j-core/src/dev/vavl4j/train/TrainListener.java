@@ -10,6 +10,12 @@ public interface TrainListener {
     /** Data is ready: counts per split and rows skipped for having no features. */
     default void onData(int train, int trainUnimodal, int dev, List<String> skipped) {}
 
+    /**
+     * The heads this corpus trains (all three with both modalities; one with an audio-only or visual-only corpus),
+     * and so which losses the development loss and the learning curve measure ({@link EpochSummary#trainTaskLoss}).
+     */
+    default void onHeads(dev.vavl4j.checkpoint.TrainedHeads heads) {}
+
     /** Training starts (or resumes) at 1-based epoch {@code firstEpoch}. */
     default void onStart(int firstEpoch, int epochs, int batchesPerEpoch, String configSummary) {}
 

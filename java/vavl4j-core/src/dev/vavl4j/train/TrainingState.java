@@ -22,11 +22,13 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
 
     /**
      * Reads {@link #toJson}'s form (the checkpoint's field 'training'), strictly: every key present and no
-     * other; the settings whole ({@link TrainSettings}: a stored state names every setting, none is defaulted);
+     * other; the settings whole ({@link TrainSettings#stored}: the five first settings named, none defaulted);
      * {@code epochs_done} an integer in [0, settings.epochs]; {@code history} exactly {@code epochs_done}
      * epochs numbered 1, 2, …, each with a finite development loss; and {@code best_epoch},
      * {@code best_dev_loss}, {@code bad_epochs} and every epoch's {@code best} flag what that history implies
-     * (an epoch is best when its development loss is below every earlier one; {@code bad_epochs} counts the
+     * (an epoch is best when it {@link #improves} on every earlier one: a lower development loss, or with
+     * {@code select_on} "score" a higher development score; {@code best_dev_loss} is the best epoch's
+     * development loss either way; {@code bad_epochs} counts the
      * epochs since the best, at most {@code patience} when patience is on). Every error, null or blank text
      * included, is a one-line {@link dev.vavl4j.CheckpointException} naming {@code source} and the field.
      */
@@ -65,24 +67,26 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
             throw bad(source, "history", "must be an array of the " + done + " epochs done, got " + (h.isArray() ? h.size() + " entries" : abbreviated(h.toString())));
         }
         List<EpochSummary> history = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
+        EpochSummary bestSoFar = null;
         for (int i = 0; i < done; i++) {
             String where = source + " field 'training.history[" + i + "]'";
             EpochSummary e = EpochSummary.fromTree(h.get(i), where);
             if (e.epoch() != i + 1) throw new dev.vavl4j.CheckpointException(where + ": 'epoch' is " + e.epoch() + ", expected " + (i + 1));
             if (!Double.isFinite(e.devLoss())) throw new dev.vavl4j.CheckpointException(where + ": 'dev_loss' is null; every finished epoch measured one");
-            boolean improved = e.devLoss() < best;
+            if (s.selectOn() == TrainSettings.SelectOn.SCORE && !Double.isFinite(e.devScore())) {
+                throw new dev.vavl4j.CheckpointException(where + ": 'dev_score' is null, but the run selects on the development score");
+            }
+            boolean improved = improves(s.selectOn(), e, bestSoFar);
             if (e.best() != improved) {
-                throw new dev.vavl4j.CheckpointException(where + ": 'best' is " + e.best() + " but its dev_loss " + e.devLoss()
-                        + (improved ? " is below" : " is not below") + " every earlier epoch's");
+                throw new dev.vavl4j.CheckpointException(where + ": 'best' is " + e.best() + " but its dev_" + (s.selectOn() == TrainSettings.SelectOn.SCORE
+                        ? "score " + e.devScore() + (improved ? " beats" : " does not beat") : "loss " + e.devLoss() + (improved ? " is below" : " is not below"))
+                        + " every earlier epoch's");
             }
-            if (improved) {
-                best = e.devLoss();
-                bestEpoch = e.epoch();
-            }
+            if (improved) bestSoFar = e;
             history.add(e);
         }
+        int bestEpoch = bestSoFar == null ? 0 : bestSoFar.epoch();
+        double best = bestSoFar == null ? Double.POSITIVE_INFINITY : bestSoFar.devLoss();
         int bestField = integer(n, "best_epoch", 0, done, source);
         if (bestField != bestEpoch) throw bad(source, "best_epoch", "is " + bestField + " but the history's best epoch is " + bestEpoch);
         JsonNode bl = n.get("best_dev_loss");
@@ -99,6 +103,16 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
             throw bad(source, "bad_epochs", "is " + bad + ", more than the patience " + s.patience() + " lets a run go on");
         }
         return new TrainingState(s, done, best, bestEpoch, bad, history);
+    }
+
+    /**
+     * Whether epoch {@code e} is better than the best before it ({@code best}, null for none) under
+     * {@code select}: a lower development loss; or a higher development score, a tie going to the lower loss.
+     */
+    public static boolean improves(TrainSettings.SelectOn select, EpochSummary e, EpochSummary best) {
+        if (best == null) return true;
+        if (select == TrainSettings.SelectOn.LOSS) return e.devLoss() < best.devLoss();
+        return e.devScore() > best.devScore() || (e.devScore() == best.devScore() && e.devLoss() < best.devLoss());
     }
 
     private static int integer(JsonNode n, String key, int min, int max, String source) {

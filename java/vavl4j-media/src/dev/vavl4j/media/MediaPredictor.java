@@ -51,14 +51,16 @@ public final class MediaPredictor implements AutoCloseable {
                     + "so it cannot tell how to extract them from media; predict from feature files (--audio/--visual FILE.npy) instead");
         }
         FrontEndRecord rec = FrontEndRecord.fromJson(json, "the model's front-end record");
+        // A modality whose head the model never trained (its corpus had none of it) is not extracted at all.
+        FrontEndRecord.Entry recAudio = predictor.heads().audio() ? rec.audio() : null, recVisual = predictor.heads().visual() ? rec.visual() : null;
         FrontEnds.Opened fe = FrontEnds.open(
-                rec.audio() == null ? FrontEndSpec.NONE : audio != null ? audio : rec.audio().spec(),
-                rec.visual() == null ? FrontEndSpec.NONE : visual != null ? visual : rec.visual().spec());
+                recAudio == null ? FrontEndSpec.NONE : audio != null ? audio : recAudio.spec(),
+                recVisual == null ? FrontEndSpec.NONE : visual != null ? visual : recVisual.spec());
         try {
-            double fps = rec.visual() == null ? 0 : parseFps(rec.visual().info().settings().get("fps"));
+            double fps = recVisual == null ? 0 : parseFps(recVisual.info().settings().get("fps"));
             MediaPredictor mp = new MediaPredictor(predictor, fe, fps);
-            requireSame("audio", rec.audio() == null ? null : rec.audio().info(), mp.extractor.audioInfo());
-            requireSame("visual", rec.visual() == null ? null : rec.visual().info(), mp.extractor.visualInfo());
+            requireSame("audio", recAudio == null ? null : recAudio.info(), mp.extractor.audioInfo());
+            requireSame("visual", recVisual == null ? null : recVisual.info(), mp.extractor.visualInfo());
             return mp;
         } catch (RuntimeException e) {
             fe.close();

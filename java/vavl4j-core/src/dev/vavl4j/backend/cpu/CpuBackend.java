@@ -255,6 +255,11 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < xd.length; i++) od[i] = alpha * xd[i];
     }
 
+    @Override
+    public double sumOfSquares(Tensor t) {
+        return CpuLosses.sumOfSquares(f(t), t.size());
+    }
+
     // ------------------------------------------------------------------ normalisation
 
     @Override
@@ -425,9 +430,15 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ losses
 
     @Override
-    public double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
+    public double crossEntropyArgmax(Tensor logits, Tensor targets, Tensor classWeights, float scale, Tensor dLogits) {
         sameSize(logits, targets);
-        return CpuLosses.crossEntropyArgmax(f(logits), f(targets), scale, f(dLogits), logits.rows(), logits.cols());
+        if (classWeights == null) {
+            return CpuLosses.crossEntropyArgmax(f(logits), f(targets), scale, f(dLogits), logits.rows(), logits.cols());
+        }
+        checkCols(logits, classWeights);
+        sameSize(logits, dLogits);
+        return CpuLosses.crossEntropyArgmaxWeighted(f(logits), f(targets), f(classWeights), scale, f(dLogits),
+                logits.rows(), logits.cols());
     }
 
     @Override

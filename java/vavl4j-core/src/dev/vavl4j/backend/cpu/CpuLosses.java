@@ -24,6 +24,61 @@ final class CpuLosses {
         return loss / n;
     }
 
+    /**
+     * Class-weighted cross-entropy (Backend#crossEntropyArgmax with weights): with y_r the first argmax of
+     * targets[r, :] and W = Σ_r weights[y_r] (in row order), loss = Σ_r weights[y_r]·(lse_r − logits[r, y_r]) / W
+     * and d[r, c] = scale·weights[y_r]·(softmax − onehot)/W. With weights all 1 every step is the
+     * unweighted one's (1·x = x, W = n exactly), so the two give the same bits.
+     */
+    static double crossEntropyArgmaxWeighted(float[] logits, float[] targets, float[] weights, float scale, float[] d,
+                                             int n, int C) {
+        int[] target = new int[n];
+        double wsum = 0;
+        for (int r = 0; r < n; r++) {
+            int o = r * C, t = 0;
+            for (int c = 1; c < C; c++) if (targets[o + c] > targets[o + t]) t = c;
+            target[r] = t;
+            wsum += weights[t];
+        }
+        double loss = 0;
+        for (int r = 0; r < n; r++) {
+            int o = r * C;
+            double w = weights[target[r]];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < C; c++) max = Math.max(max, logits[o + c]);
+            double sum = 0;
+            for (int c = 0; c < C; c++) sum += Math.exp(logits[o + c] - max);
+            double lse = max + Math.log(sum);
+            loss += w * (lse - logits[o + target[r]]);
+            for (int c = 0; c < C; c++) {
+                double prob = Math.exp(logits[o + c] - lse);
+                d[o + c] = (float) (scale * w * (prob - (c == target[r] ? 1 : 0)) / wsum);
+            }
+        }
+        return loss / wsum;
+    }
+
+    /** Elements per partial sum of {@link #sumOfSquares}: fixed, so the result does not depend on the thread count. */
+    static final int SUM_CHUNK = 1 << 16;
+
+    /** Σ x[i]² in double: partial sums of SUM_CHUNK consecutive elements (in parallel), added in chunk order. */
+    static double sumOfSquares(float[] x, int count) {
+        int chunks = (count + SUM_CHUNK - 1) / SUM_CHUNK;
+        double[] part = new double[chunks];
+        Parallel.forEach(chunks, SUM_CHUNK, k -> {
+            int from = k * SUM_CHUNK, to = Math.min(count, from + SUM_CHUNK);
+            double s = 0;
+            for (int i = from; i < to; i++) {
+                double v = x[i];
+                s += v * v;
+            }
+            part[k] = s;
+        });
+        double total = 0;
+        for (double p : part) total += p;
+        return total;
+    }
+
     static double ccc(float[] pred, float[] y, float scale, float[] d, int n, int C) {
         double loss = 0;
         for (int c = 0; c < C; c++) {

@@ -228,6 +228,11 @@ public final class CudaBackend implements Backend {
         elementwise.scaleInto(t(x), alpha, t(out));
     }
 
+    @Override
+    public double sumOfSquares(Tensor x) {
+        return losses.sumOfSquares(t(x));
+    }
+
     // ------------------------------------------------------------------ normalisation
 
     @Override
@@ -366,8 +371,9 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ losses
 
     @Override
-    public double crossEntropyArgmax(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
-        return losses.crossEntropyArgmax(t(logits), t(targets), scale, t(dLogits));
+    public double crossEntropyArgmax(Tensor logits, Tensor targets, Tensor classWeights, float scale, Tensor dLogits) {
+        return losses.crossEntropyArgmax(t(logits), t(targets), classWeights == null ? null : t(classWeights), scale,
+                t(dLogits));
     }
 
     @Override

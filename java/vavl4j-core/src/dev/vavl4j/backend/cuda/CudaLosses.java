@@ -1,5 +1,6 @@
 package dev.vavl4j.backend.cuda;
 
+import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.Workspace;
 
 /**
@@ -38,6 +39,43 @@ final class CudaLosses {
                     logits, targets, scale, dLogits, rowLoss, n, C);
             dev.launch("vavl_loss_sum_finish", 1, 1, 1, 1, 0, rowLoss, n, n, loss);
             return readDouble(loss);
+        }
+    }
+
+    /**
+     * Class-weighted cross-entropy: the weight sum (one thread, row order), the rows (one thread each), then
+     * the ordered sum of the weighted row losses divided by the weight sum, as CpuLosses. Null weights run
+     * the unweighted kernels.
+     */
+    double crossEntropyArgmax(CudaTensor logits, CudaTensor targets, CudaTensor classWeights, float scale,
+                              CudaTensor dLogits) {
+        if (classWeights == null) return crossEntropyArgmax(logits, targets, scale, dLogits);
+        CudaBackend.sameSize(logits, targets);
+        CudaBackend.sameSize(logits, dLogits);
+        OpChecks.checkCols(logits, classWeights);
+        int n = logits.rows(), C = logits.cols();
+        if (C == 0) throw new IllegalArgumentException("cross-entropy over zero classes: " + logits);
+        if (n == 0) return Double.NaN;  // 0/0, as the CPU
+        try (Workspace ws = be.openWorkspace()) {
+            CudaTensor rowLoss = be.scratch(2 * n), wsum = be.scratch(2), loss = be.scratch(2);
+            dev.launch("vavl_ce_weight_sum", 1, 1, 1, 1, 0, targets, classWeights, wsum, n, C);
+            dev.launch("vavl_ce_argmax_weighted_rows", ceilDiv(n, THREADS), 1, 1, THREADS, 0,
+                    logits, targets, classWeights, wsum, scale, dLogits, rowLoss, n, C);
+            dev.launch("vavl_loss_sum_div", 1, 1, 1, 1, 0, rowLoss, n, wsum, loss);
+            return readDouble(loss);
+        }
+    }
+
+    /** Σ x² in double: block partial sums (at most MAX_PARTS), then their ordered sum; one download. */
+    double sumOfSquares(CudaTensor x) {
+        int count = x.size();
+        if (count == 0) return 0;
+        int parts = blocks(count);
+        try (Workspace ws = be.openWorkspace()) {
+            CudaTensor partial = be.scratch(2 * parts), sum = be.scratch(2);
+            dev.launch("vavl_sum_squares_partial", parts, 1, 1, THREADS, 0, x, partial, count);
+            dev.launch("vavl_loss_sum_finish", 1, 1, 1, 1, 0, partial, parts, 1, sum);
+            return readDouble(sum);
         }
     }
 
