@@ -216,23 +216,26 @@ VAVL_KERNEL void vavl_relpos_attn_bwd_pos(const float* q, const float* vb, const
     }
 }
 
+#define VAVL_ATTN_BIAS_COLS 32
+#define VAVL_ATTN_BIAS_GROUPS 8  // blockDim.x == VAVL_ATTN_BIAS_COLS * VAVL_ATTN_BIAS_GROUPS (CudaAttention reads both)
+
 // grid (ceil(d/32), 2), block 256 (32 columns × 8 row groups). du[c] += Σ_rows dqu[row, c] (y = 0), and
 // dvb[c] += Σ_rows dqv[row, c] (y = 1); double sums in a fixed order.
 VAVL_KERNEL void vavl_relpos_attn_bwd_bias(const float* dqu, const float* dqv, int rows, int d, float* du,
                                            float* dvb) {
-    __shared__ double part[8][32];
-    const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
-    const int c = blockIdx.x * 32 + tx;
+    __shared__ double part[VAVL_ATTN_BIAS_GROUPS][VAVL_ATTN_BIAS_COLS];
+    const int tx = threadIdx.x % VAVL_ATTN_BIAS_COLS, ty = threadIdx.x / VAVL_ATTN_BIAS_COLS;
+    const int c = blockIdx.x * VAVL_ATTN_BIAS_COLS + tx;
     const float* src = blockIdx.y == 0 ? dqu : dqv;
     double acc = 0.0;
     if (c < d) {
-        for (int r = ty; r < rows; r += 8) acc += (double)src[(size_t)r * d + c];
+        for (int r = ty; r < rows; r += VAVL_ATTN_BIAS_GROUPS) acc += (double)src[(size_t)r * d + c];
     }
     part[ty][tx] = acc;
     __syncthreads();
     if (ty == 0 && c < d) {
         double s = 0.0;
-        for (int t = 0; t < 8; t++) s += part[t][tx];
+        for (int t = 0; t < VAVL_ATTN_BIAS_GROUPS; t++) s += part[t][tx];
         float* dst = blockIdx.y == 0 ? du : dvb;
         dst[c] += (float)s;
     }

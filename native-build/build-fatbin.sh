@@ -7,6 +7,7 @@
 # OUT defaults to the copy committed in the repository (java/vavl4j-core/resources/.../vavl_kernels.fatbin), which
 # is what a build on a machine without nvcc embeds. Next to OUT it writes OUT.sources.sha256, the hash
 # of the kernel sources it was built from, so a test can tell when the committed fatbin is stale.
+# Writing the committed copy also rewrites the committed launch-signature table (kernel-signatures.sh).
 # With --if-nvcc a machine without nvcc is not an error: the committed fatbin is used as it is.
 # Skips the compile when OUT is newer than every source. Kernel warnings are errors.
 set -euo pipefail
@@ -14,6 +15,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 if_nvcc=false
 if [[ ${1:-} == --if-nvcc ]]; then if_nvcc=true; shift; fi
 out=${1:-$root/java/vavl4j-core/resources/dev/vavl4j/backend/cuda/vavl_kernels.fatbin}
+# The committed fatbin and the committed launch-signature table are rewritten together (see kernel-signatures.sh).
+if [[ -z ${1:-} ]]; then bash "$root/native-build/kernel-signatures.sh"; fi
 
 nvcc=${NVCC:-$(command -v nvcc || true)}
 [[ -z $nvcc && -x /usr/local/cuda/bin/nvcc ]] && nvcc=/usr/local/cuda/bin/nvcc

@@ -1,5 +1,8 @@
 package dev.vavl4j.bench;
 
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
@@ -106,15 +109,18 @@ public class AttentionBench {
 
     @Benchmark
     public Tensor backendForward() {
-        be.relPosAttention(q, k, v, pos, u, vb, H, mask, dropout, nextSeed(), probs, ctx);
+        be.relPosAttention(new AttentionInputs(q, k, v, pos, u, vb), H, mask,
+                new AttentionSaved(probs, dropout, nextSeed()), ctx);
         return ctx;
     }
 
     @Benchmark
     public Tensor backendForwardBackward() {
         long s = nextSeed();
-        be.relPosAttention(q, k, v, pos, u, vb, H, mask, dropout, s, probs, ctx);
-        be.relPosAttentionBackward(dCtx, q, k, v, pos, u, vb, H, mask, dropout, s, probs, dq, dk, dv, dPos, dU, dVb);
+        AttentionInputs in = new AttentionInputs(q, k, v, pos, u, vb);
+        AttentionSaved saved = new AttentionSaved(probs, dropout, s);
+        be.relPosAttention(in, H, mask, saved, ctx);
+        be.relPosAttentionBackward(dCtx, in, H, mask, saved, new AttentionGrads(dq, dk, dv, dPos, dU, dVb));
         return dq;
     }
 

@@ -78,6 +78,40 @@ class LearningCurvePlotTest {
         assertEquals(List.of("curve.png"), names());
     }
 
+    /**
+     * The x of the pixel column with the most best-marker pixels above the legend (the bottom 80 px, where the
+     * marker's diamond also appears): where the dashed best-epoch line is drawn.
+     */
+    private static int bestLineX(BufferedImage img) {
+        int bestX = -1, most = -1;
+        Color c = LearningCurvePlot.BEST_COLOR;
+        for (int x = 0; x < img.getWidth(); x++) {
+            int n = 0;
+            for (int y = 0; y < img.getHeight() - 80; y++) {
+                int rgb = img.getRGB(x, y);
+                int dr = ((rgb >> 16) & 0xff) - c.getRed(), dg = ((rgb >> 8) & 0xff) - c.getGreen(), db = (rgb & 0xff) - c.getBlue();
+                if (dr * dr + dg * dg + db * db < 400) n++;
+            }
+            if (n > most) {
+                most = n;
+                bestX = x;
+            }
+        }
+        return bestX;
+    }
+
+    @Test
+    void marksTheEpochTheTrainerSelectedNotTheLowestDevLoss() throws IOException {
+        List<LearningCurvePlot.Point> points = new ArrayList<>();
+        for (int e = 1; e <= 12; e++) points.add(new LearningCurvePlot.Point(e, 2.0 / e, 1.0 + 0.01 * (e - 3) * (e - 3)));   // lowest at 3
+        Path byLoss = dir.resolve("loss.png"), byScore = dir.resolve("score.png");
+        LearningCurvePlot.write(byLoss, "t", points, 640, 400);
+        LearningCurvePlot.write(byScore, "t", points, 10, "best: epoch 10 (score)", 640, 400);
+        int xLoss = bestLineX(read(byLoss)), xScore = bestLineX(read(byScore));
+        // 7 epochs further right, on a plot about 560 px wide for 12 epochs
+        assertTrue(xScore - xLoss > 200, "best line at x " + xLoss + " (lowest loss) and " + xScore + " (epoch 10)");
+    }
+
     @Test
     void overwritesAnExistingChartInPlace() throws IOException {
         Path png = dir.resolve("curve.png");

@@ -105,14 +105,14 @@ class BackendOpsGradCheckTest {
         float[] w = randn(r, rows * C, 1);
         java.util.function.Supplier<float[]> fwd = () -> {
             Tensor y = be.zeros(rows, C);
-            be.layerNorm(x, wt, bias, 1e-5f, y, be.zeros(rows), be.zeros(rows));
+            be.layerNorm(x, new NormAffine(wt, bias), 1e-5f, y, new LayerNormStats(be.zeros(rows), be.zeros(rows)));
             return h(y);
         };
         Tensor y = be.zeros(rows, C), mean = be.zeros(rows), rstd = be.zeros(rows);
-        be.layerNorm(x, wt, bias, 1e-5f, y, mean, rstd);
+        be.layerNorm(x, new NormAffine(wt, bias), 1e-5f, y, new LayerNormStats(mean, rstd));
         float[] accX = randn(r, rows * C, 1), accW = randn(r, C, 1), accB = randn(r, C, 1);
         Tensor dx = t(accX.clone(), rows, C), dW = t(accW.clone(), C), dB = t(accB.clone(), C);
-        be.layerNormBackward(t(w, rows, C), x, wt, mean, rstd, dx, dW, dB);
+        be.layerNormBackward(t(w, rows, C), x, wt, new LayerNormStats(mean, rstd), dx, new NormAffineGrads(dW, dB));
         new GradCheck(be, 12, fwd, w)
                 .check("x", x, minus(h(dx), accX), 1e-2)
                 .check("weight", wt, minus(h(dW), accW), 1e-2)
@@ -136,17 +136,18 @@ class BackendOpsGradCheckTest {
         java.util.function.Supplier<float[]> fwd = () -> {
             Tensor mean = be.zeros(C), var = be.zeros(C), bn = be.zeros(B, T, C), out = be.zeros(B, T, C);
             be.maskedBatchStats(x, mask, mean, var);
-            be.batchNormSwish(x, mean, var, wt, bias, eps, bn, out);
+            be.batchNormSwish(x, new BatchStats(mean, var), new NormAffine(wt, bias), eps, bn, out);
             return h(out);
         };
         Tensor mean = be.zeros(C), var = be.zeros(C), bn = be.zeros(B, T, C), out = be.zeros(B, T, C);
         be.maskedBatchStats(x, mask, mean, var);
         checkStats(xv, h(mean), h(var));
-        be.batchNormSwish(x, mean, var, wt, bias, eps, bn, out);
+        be.batchNormSwish(x, new BatchStats(mean, var), new NormAffine(wt, bias), eps, bn, out);
         Tensor dx = garbage(B, T, C);
         float[] accW = randn(r, C, 1), accB = randn(r, C, 1);
         Tensor dW = t(accW.clone(), C), dB = t(accB.clone(), C);
-        be.batchNormSwishBackward(t(w, B, T, C), x, bn, mean, var, wt, eps, mask, dx, dW, dB);
+        be.batchNormSwishBackward(t(w, B, T, C), x, bn, new BatchStats(mean, var), wt, eps, mask, dx,
+                new NormAffineGrads(dW, dB));
         float[] gx = h(dx);
         assertZeroAtPadded(gx, LENGTHS, T, C, "batch norm dx");
         new GradCheck(be, 13, fwd, w)
@@ -405,17 +406,19 @@ class BackendOpsGradCheckTest {
         float[] w = validWeights(r, LENGTHS, T, C);
         java.util.function.Supplier<float[]> fwd = () -> {
             Tensor probs = be.zeros(B, H, T, T), ctx = garbage(B, T, C);
-            be.relPosAttention(q, k, v, pos, u, vb, H, mask, dropout, seed, probs, ctx);
+            be.relPosAttention(new AttentionInputs(q, k, v, pos, u, vb), H, mask, new AttentionSaved(probs, dropout, seed),
+                    ctx);
             return h(ctx);
         };
         Tensor probs = be.zeros(B, H, T, T), ctx = be.zeros(B, T, C);
-        be.relPosAttention(q, k, v, pos, u, vb, H, mask, dropout, seed, probs, ctx);
+        be.relPosAttention(new AttentionInputs(q, k, v, pos, u, vb), H, mask, new AttentionSaved(probs, dropout, seed),
+                ctx);
         checkProbs(h(probs), H);
         Tensor dq = garbage(B, T, C), dk = garbage(B, T, C), dv = garbage(B, T, C), dPos = garbage(2 * T - 1, C);
         float[] accU = randn(r, C, 1), accV = randn(r, C, 1);
         Tensor dU = t(accU.clone(), H, dh), dVb = t(accV.clone(), H, dh);
-        be.relPosAttentionBackward(t(w, B, T, C), q, k, v, pos, u, vb, H, mask, dropout, seed, probs, dq, dk, dv,
-                dPos, dU, dVb);
+        be.relPosAttentionBackward(t(w, B, T, C), new AttentionInputs(q, k, v, pos, u, vb), H, mask,
+                new AttentionSaved(probs, dropout, seed), new AttentionGrads(dq, dk, dv, dPos, dU, dVb));
         float[] gq = h(dq), gk = h(dk), gv = h(dv);
         assertZeroAtPadded(gq, LENGTHS, T, C, "dq (padded queries carry no loss)");
         assertZeroAtPadded(gk, LENGTHS, T, C, "dk (masked keys)");

@@ -43,14 +43,23 @@ public final class LearningCurvePlot {
      * no points or a size below 1.
      */
     public static void write(Path png, String title, List<Point> points, int width, int height) throws IOException {
+        write(png, title, points, 0, null, width, height);
+    }
+
+    /**
+     * As {@link #write(Path, String, List, int, int)}, marking epoch {@code bestEpoch} as the best (the one the
+     * trainer selected, which need not have the lowest development loss: with {@code select_on "score"} it has the
+     * best score) with {@code bestLabel} in the legend; {@code bestEpoch} 0 marks the lowest development loss.
+     */
+    public static void write(Path png, String title, List<Point> points, int bestEpoch, String bestLabel, int width, int height) throws IOException {
         if (png == null) throw new IllegalArgumentException("png path must not be null");
         if (points == null || points.isEmpty()) throw new IllegalArgumentException("no points to plot");
         if (width < 1 || height < 1) throw new IllegalArgumentException("bad image size " + width + "x" + height);
-        JFreeChart chart = chart(title, points);
+        JFreeChart chart = chart(title, points, bestEpoch, bestLabel);
         AtomicFiles.write(png, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
     }
 
-    private static JFreeChart chart(String title, List<Point> points) {
+    private static JFreeChart chart(String title, List<Point> points, int bestEpoch, String bestLabel) {
         XYSeries train = new XYSeries("train");
         XYSeries dev = new XYSeries("development");
         Point best = null;
@@ -58,7 +67,7 @@ public final class LearningCurvePlot {
             if (Double.isFinite(p.trainLoss())) train.add(p.epoch(), p.trainLoss());
             if (Double.isFinite(p.devLoss())) {
                 dev.add(p.epoch(), p.devLoss());
-                if (best == null || p.devLoss() < best.devLoss()) best = p; // first epoch wins ties
+                if (bestEpoch > 0 ? p.epoch() == bestEpoch : best == null || p.devLoss() < best.devLoss()) best = p; // first epoch wins ties
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
@@ -85,8 +94,8 @@ public final class LearningCurvePlot {
         if (best != null) {
             // The best epoch as a third series (a large diamond, its value in the legend, where no text can be
             // clipped by the plot edge) and a dashed vertical line through it.
-            XYSeries bestSeries = new XYSeries(String.format(Locale.ROOT, "best dev: epoch %d (%.4f)", best.epoch(),
-                    best.devLoss()));
+            XYSeries bestSeries = new XYSeries(bestLabel != null ? bestLabel
+                    : String.format(Locale.ROOT, "best dev: epoch %d (%.4f)", best.epoch(), best.devLoss()));
             bestSeries.add(best.epoch(), best.devLoss());
             data.addSeries(bestSeries);
             int s = data.getSeriesCount() - 1;

@@ -101,7 +101,12 @@ final class TrainProgress implements TrainListener, AutoCloseable {
         List<LearningCurvePlot.Point> points = history.stream()
                 .map(e -> new LearningCurvePlot.Point(e.epoch(), e.trainTaskLoss(), e.devLoss())).toList();
         try {
-            LearningCurvePlot.write(dir.resolve(CURVE), curveTitle(history), points, 800, 500);
+            // the epoch the trainer selected (best/), by loss or by score as the run's select_on says
+            EpochSummary best = null;
+            for (EpochSummary e : history) if (e.best()) best = e;
+            String label = best == null ? null : String.format(java.util.Locale.ROOT, "best: epoch %d (dev loss %.4f, score %.4f)", best.epoch(),
+                    best.devLoss(), best.devScore());
+            LearningCurvePlot.write(dir.resolve(CURVE), curveTitle(history), points, best == null ? 0 : best.epoch(), label, 800, 500);
         } catch (IOException e) {
             err.println("warning: could not write " + dir.resolve(CURVE) + ": " + IoErrors.describe(e));
         }

@@ -81,8 +81,9 @@ public final class VavlCli implements Runnable {
 
     /**
      * A user error is one vavl4j reports for its caller to act on ({@link dev.vavl4j.VavlException}) or a file
-     * system failure; anything else (an {@code IllegalArgumentException} from an op's shape check, say) is a
-     * bug in vavl4j and is reported as an internal error, never as bad input.
+     * system failure; anything else (a {@link dev.vavl4j.backend.ShapeException} from an op's shape check, or
+     * any other {@code IllegalArgumentException}, say) is a bug in vavl4j and is reported as an internal error
+     * (exit 3), never as bad input.
      */
     private static boolean isUserError(Exception ex) {
         return ex instanceof dev.vavl4j.VavlException

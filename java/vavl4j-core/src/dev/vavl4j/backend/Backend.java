@@ -10,6 +10,14 @@ import java.util.List;
  * gradient argument is always <b>accumulated into</b> ({@code +=}), so callers zero gradients once per
  * step; an argument named {@code dx} is accumulated into where documented, because residual streams
  * receive gradient from several branches. Masks select valid frames of {@code [B, T, ·]} tensors.
+ *
+ * <p>An op with many tensors takes them grouped by role in records, one type per role, so that a swapped
+ * group does not compile: {@link AttentionInputs}, {@link AttentionSaved} and {@link AttentionGrads} for
+ * attention; {@link NormAffine}, {@link NormAffineGrads}, {@link LayerNormStats} and {@link BatchStats} for the
+ * normalisations.
+ *
+ * <p>The CPU backend is the reference; what the CUDA backend may compute differently for each op, and the
+ * tolerance its parity test allows, is the table "Where the twins may differ" of docs/gpu.md.
  */
 public interface Backend extends AutoCloseable {
     String name();
@@ -80,7 +88,7 @@ public interface Backend extends AutoCloseable {
      */
     default void gemmValidRows(Tensor a, Tensor b, boolean transB, Tensor bias, Tensor c, float beta, SeqMask mask) {
         OpChecks.gemmDims(a, false, b, transB, c);
-        if (bias != null && beta != 0f) throw new IllegalArgumentException("gemmValidRows: a bias needs beta 0, got " + beta);
+        if (bias != null && beta != 0f) throw new ShapeException("gemmValidRows: a bias needs beta 0, got " + beta);
         if (beta == 0f) {
             gemm(a, false, b, transB, c, 1f, 0f);
             if (bias != null) addBias(c, bias);
@@ -88,7 +96,7 @@ public interface Backend extends AutoCloseable {
         } else if (beta == 1f) {
             gemm(a, false, b, transB, c, 1f, 1f);
         } else {
-            throw new IllegalArgumentException("gemmValidRows: beta must be 0 or 1, got " + beta);
+            throw new ShapeException("gemmValidRows: beta must be 0 or 1, got " + beta);
         }
     }
 
@@ -115,24 +123,26 @@ public interface Backend extends AutoCloseable {
 
     // ------------------------------------------------------------------ normalisation
 
-    /** Row-wise LayerNorm with biased variance; saves per-row mean and 1/std for backward. */
-    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd);
+    /** Row-wise LayerNorm with biased variance; saves per-row mean and 1/std ({@code stats}) for backward. */
+    void layerNorm(Tensor x, NormAffine affine, float eps, Tensor y, LayerNormStats stats);
 
     /**
      * The residual add and LayerNorm that close a Conformer block, as one op: sum ← x + scale·branch
      * (saved: LayerNorm backward needs it), then {@link #layerNorm} of sum. Its backward is
      * {@link #layerNormBackward} on sum, whose dx accumulates into the residual stream's gradient.
      */
-    default void residualLayerNorm(Tensor x, Tensor branch, float scale, Tensor weight, Tensor bias, float eps,
-                                   Tensor sum, Tensor y, Tensor mean, Tensor rstd) {
+    default void residualLayerNorm(Tensor x, Tensor branch, float scale, NormAffine affine, float eps,
+                                   Tensor sum, Tensor y, LayerNormStats stats) {
         copy(x, sum);
         axpy(scale, branch, sum);
-        layerNorm(sum, weight, bias, eps, y, mean, rstd);
+        layerNorm(sum, affine, eps, y, stats);
     }
 
-    /** dx += ∂L/∂x; dWeight, dBias accumulated. */
-    void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd,
-                           Tensor dx, Tensor dWeight, Tensor dBias);
+    /**
+     * dx += ∂L/∂x given the forward's x, weight and stats; grads (dWeight, dBias) accumulated.
+     */
+    void layerNormBackward(Tensor dy, Tensor x, Tensor weight, LayerNormStats stats, Tensor dx,
+                           NormAffineGrads grads);
 
     /**
      * Masked batch statistics per channel of {@code x [B, T, C]}: mean and biased variance over valid
@@ -145,16 +155,14 @@ public interface Backend extends AutoCloseable {
                             float momentum, int n);
 
     /** bn = (x − mean)/sqrt(var + eps)·w + b (saved for backward); out = swish(bn). */
-    void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps,
-                        Tensor bn, Tensor out);
+    void batchNormSwish(Tensor x, BatchStats stats, NormAffine affine, float eps, Tensor bn, Tensor out);
 
     /**
      * Backward of {@link #batchNormSwish} in train mode (batch statistics over valid frames):
-     * dx ← ∂L/∂x (zero at padded frames, overwritten), dWeight and dBias accumulated over valid frames.
+     * dx ← ∂L/∂x (zero at padded frames, overwritten), grads (dWeight, dBias) accumulated over valid frames.
      */
-    void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var,
-                                Tensor weight, float eps, SeqMask mask, Tensor dx, Tensor dWeight,
-                                Tensor dBias);
+    void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, BatchStats stats, Tensor weight, float eps,
+                                SeqMask mask, Tensor dx, NormAffineGrads grads);
 
     // ------------------------------------------------------------------ activations
 
@@ -209,20 +217,20 @@ public interface Backend extends AutoCloseable {
     void depthwiseConvBackward(Tensor dOut, Tensor z, Tensor weight, Tensor dz, Tensor dWeight);
 
     /**
-     * Relative-position multi-head attention core. q, k, v: {@code [B, T, d]}; pos: projected relative
-     * sinusoids {@code [2T−1, d]}, row (i − j) + T − 1; u, vBias: {@code [H, d/H]}.
+     * Relative-position multi-head attention core ({@link AttentionInputs}: q, k, v {@code [B, T, d]}; pos:
+     * projected relative sinusoids {@code [2T−1, d]}, row (i − j) + T − 1; u, vBias: {@code [H, d/H]}).
      * score = ((q_i+u)·k_j + (q_i+v)·pos(i−j)) / sqrt(d/H), keys j ≥ length masked, softmax over j,
-     * dropout on the probabilities, ctx = Σ_j a_ij v_j. Saves the pre-dropout probabilities
-     * {@code probs [B, H, T, T]}.
+     * dropout (saved.dropout, saved.seed) on the probabilities, ctx = Σ_j a_ij v_j. Writes the pre-dropout
+     * probabilities into {@code saved.probs [B, H, T, T]}; pass the same {@code saved} to backward.
      */
-    void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
-                         SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx);
+    void relPosAttention(AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved, Tensor ctx);
 
-    /** Backward of {@link #relPosAttention}: dq, dk, dv, dPos overwritten; dU, dVBias accumulated. */
-    void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
-                                 Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
-                                 Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
-                                 Tensor dVBias);
+    /**
+     * Backward of {@link #relPosAttention} with the forward's inputs and saved record: grads.dq, dk, dv,
+     * dPos overwritten; grads.dU, dVBias accumulated.
+     */
+    void relPosAttentionBackward(Tensor dCtx, AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved,
+                                 AttentionGrads grads);
 
     /** out[b, :] = mean of x[b, t, :] over valid t. */
     void maskedMeanPool(Tensor x, SeqMask mask, Tensor out);

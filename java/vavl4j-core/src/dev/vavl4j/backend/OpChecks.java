@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 /**
  * The argument checks every backend makes the same way before an op runs, so a wrong shape fails with
- * the same message on the CPU and on a GPU (where it would otherwise corrupt memory).
+ * the same {@link ShapeException} and message on the CPU and on a GPU (where it would otherwise corrupt
+ * memory). A failed check is a bug in vavl4j (a layer or the trainer called the op wrongly), never bad
+ * user input.
  */
 public final class OpChecks {
     private OpChecks() {}
@@ -16,7 +18,7 @@ public final class OpChecks {
         int kb = transB ? b.cols() : b.rows();
         int n = transB ? b.rows() : b.cols();
         if (k != kb || c.rows() != m || c.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
+            throw new ShapeException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
                     + ", C " + c.rows() + "x" + c.cols());
         }
         return new int[] {m, n, k};
@@ -26,7 +28,7 @@ public final class OpChecks {
     public static void maskLengths(int[] lengths, int time) {
         for (int b = 0; b < lengths.length; b++) {
             if (lengths[b] < 1 || lengths[b] > time) {
-                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
+                throw new ShapeException("length " + lengths[b] + " of sample " + b + " outside [1, " + time + "]");
             }
         }
     }
@@ -35,7 +37,7 @@ public final class OpChecks {
     public static int elements(int[] shape) {
         long n = 1;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            if (d < 0) throw new ShapeException("negative dimension in " + Arrays.toString(shape));
             n *= d;
         }
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
@@ -43,12 +45,69 @@ public final class OpChecks {
     }
 
     public static void sameSize(Tensor a, Tensor b) {
-        if (a.size() != b.size()) throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
+        if (a.size() != b.size()) throw new ShapeException("size mismatch: " + a + " vs " + b);
     }
 
     /** x's row width equals the length of a per-column vector; returns it. */
     public static int checkCols(Tensor x, Tensor perColumn) {
-        if (x.cols() != perColumn.size()) throw new IllegalArgumentException("width mismatch: " + x + " vs " + perColumn);
+        if (x.cols() != perColumn.size()) throw new ShapeException("width mismatch: " + x + " vs " + perColumn);
         return x.cols();
+    }
+
+    /** A tensor of one value per row of x (LayerNorm's mean and rstd). */
+    public static void perRow(Tensor x, Tensor stat) {
+        if (stat.size() != x.rows()) throw new ShapeException("one value per row of " + x + " expected: " + stat);
+    }
+
+    /** x is [B·T, ·] for the mask's B and T. */
+    public static void masked(Tensor x, SeqMask mask) {
+        if ((long) mask.batch() * mask.time() != x.rows()) {
+            throw new ShapeException(x + " does not have B·T = " + mask.batch() + "·" + mask.time() + " rows");
+        }
+    }
+
+    /** A pooled tensor [B, C] for the mask's B. */
+    public static void pooled(Tensor pooled, SeqMask mask, int C) {
+        if (pooled.size() != (long) mask.batch() * C) {
+            throw new ShapeException(pooled + " is not [" + mask.batch() + ", " + C + "]");
+        }
+    }
+
+    /** LayerNorm forward: weight and bias one per column of x, y the size of x, mean and rstd one per row. */
+    public static void layerNorm(Tensor x, NormAffine affine, Tensor y, LayerNormStats stats) {
+        checkCols(x, affine.weight());
+        checkCols(x, affine.bias());
+        sameSize(x, y);
+        perRow(x, stats.mean());
+        perRow(x, stats.rstd());
+    }
+
+    /** LayerNorm backward: dy and dx the size of x, weight and its gradients one per column, mean and rstd one per row. */
+    public static void layerNormBackward(Tensor dy, Tensor x, Tensor weight, LayerNormStats stats, Tensor dx,
+                                         NormAffineGrads grads) {
+        checkCols(x, weight);
+        sameSize(x, dy);
+        sameSize(x, dx);
+        checkCols(x, grads.dBias());
+        checkCols(x, grads.dWeight());
+        perRow(x, stats.mean());
+        perRow(x, stats.rstd());
+    }
+
+    /** The masked GLU: g [B·T, 2C] and z (or dz) [B·T, C] for the mask; returns C. */
+    public static int glu(Tensor g, SeqMask mask, Tensor z) {
+        masked(z, mask);
+        int C = z.cols();
+        if (g.cols() != 2 * C || g.rows() != z.rows()) {
+            throw new ShapeException("GLU input " + g + " is not [·, 2·" + C + "] for output " + z);
+        }
+        return C;
+    }
+
+    /** Depthwise convolution: z [B, T, C] and weight [C, K]. */
+    public static void depthwiseConv(Tensor z, Tensor weight) {
+        if (z.rank() != 3 || weight.rank() != 2 || weight.dim(0) != z.dim(2)) {
+            throw new ShapeException("depthwise conv shapes: z " + z + ", weight " + weight);
+        }
     }
 }

@@ -415,6 +415,6 @@ public record Checkpoint(VavlConfig config, LabelCodec labels, Normalizer normal
     }
 
     private static String abbreviated(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return dev.vavl4j.io.JsonFiles.abbreviated(s);
     }
 }

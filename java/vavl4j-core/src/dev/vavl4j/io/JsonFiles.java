@@ -87,6 +87,22 @@ public final class JsonFiles {
     }
 
     /**
+     * {@code s} for a one-line message: control characters (and Unicode line separators) escaped as
+     * {@code \\uXXXX}, cut to about 60 characters. A key or value read from a file may hold anything; the
+     * message naming it must stay one readable line.
+     */
+    public static String abbreviated(String s) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && sb.length() < 57; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return i < s.length() ? sb + "..." : sb.toString();
+    }
+
+    /**
      * What a JSON reader's exception says, for a one-line message: the first line of its message without
      * the source excerpt Jackson adds, control characters escaped (Jackson quotes the offending token
      * verbatim, NUL bytes and all) and at most about 200 characters. The parameter is a plain

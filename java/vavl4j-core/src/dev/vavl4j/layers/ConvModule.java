@@ -1,5 +1,8 @@
 package dev.vavl4j.layers;
 
+import dev.vavl4j.backend.BatchStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 
@@ -50,7 +53,7 @@ public final class ConvModule {
             var = runningVar;
         }
         Tensor bn = be.empty(c.shape()), s = be.empty(c.shape());
-        be.batchNormSwish(c, mean, var, bnWeight.value, bnBias.value, ctx.bnEps, bn, s);
+        be.batchNormSwish(c, new BatchStats(mean, var), new NormAffine(bnWeight.value, bnBias.value), ctx.bnEps, bn, s);
         ForwardContext.Dropped o = ctx.dropout(pointwise2.forward(be, s, mask), ctx.dropout);
         return new Result(new Saved(ln, g, z, c, mean, var, bn, s, o.seed()), o.out());
     }
@@ -63,8 +66,8 @@ public final class ConvModule {
         Tensor dS = be.zeros(sv.s.shape());
         pointwise2.backward(be, sv.s, dy, dS, mask);
         Tensor dC = be.empty(sv.c.shape());
-        be.batchNormSwishBackward(dS, sv.c, sv.bn, sv.mean, sv.var, bnWeight.value, ctx.bnEps, mask, dC,
-                bnWeight.grad(be), bnBias.grad(be));
+        be.batchNormSwishBackward(dS, sv.c, sv.bn, new BatchStats(sv.mean, sv.var), bnWeight.value, ctx.bnEps, mask, dC,
+                new NormAffineGrads(bnWeight.grad(be), bnBias.grad(be)));
         Tensor dZ = be.empty(sv.z.shape());
         be.depthwiseConvBackward(dC, sv.z, depthwise.value, dZ, depthwise.grad(be));
         Tensor dG = be.empty(sv.g.shape());

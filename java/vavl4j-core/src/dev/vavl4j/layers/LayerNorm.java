@@ -1,5 +1,8 @@
 package dev.vavl4j.layers;
 
+import dev.vavl4j.backend.LayerNormStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
 import dev.vavl4j.backend.Tensor;
 
 /** LayerNorm over the last dimension (biased variance, affine). */
@@ -17,7 +20,7 @@ public final class LayerNorm {
     public Saved forward(ForwardContext ctx, Tensor x) {
         var be = ctx.be;
         Tensor y = be.empty(x.shape()), mean = be.empty(x.rows()), rstd = be.empty(x.rows());
-        be.layerNorm(x, weight.value, bias.value, ctx.lnEps, y, mean, rstd);
+        be.layerNorm(x, new NormAffine(weight.value, bias.value), ctx.lnEps, y, new LayerNormStats(mean, rstd));
         return new Saved(x, y, mean, rstd);
     }
 
@@ -25,13 +28,15 @@ public final class LayerNorm {
     public Saved forwardResidual(ForwardContext ctx, Tensor x, Tensor branch, float scale) {
         var be = ctx.be;
         Tensor sum = be.empty(x.shape()), y = be.empty(x.shape()), mean = be.empty(x.rows()), rstd = be.empty(x.rows());
-        be.residualLayerNorm(x, branch, scale, weight.value, bias.value, ctx.lnEps, sum, y, mean, rstd);
+        be.residualLayerNorm(x, branch, scale, new NormAffine(weight.value, bias.value), ctx.lnEps, sum, y,
+                new LayerNormStats(mean, rstd));
         return new Saved(sum, y, mean, rstd);
     }
 
     /** dx += ∂L/∂x. */
     public void backward(ForwardContext ctx, Saved s, Tensor dy, Tensor dx) {
         var be = ctx.be;
-        be.layerNormBackward(dy, s.x, weight.value, s.mean, s.rstd, dx, weight.grad(be), bias.grad(be));
+        be.layerNormBackward(dy, s.x, weight.value, new LayerNormStats(s.mean, s.rstd), dx,
+                new NormAffineGrads(weight.grad(be), bias.grad(be)));
     }
 }

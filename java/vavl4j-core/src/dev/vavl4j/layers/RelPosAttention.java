@@ -1,5 +1,8 @@
 package dev.vavl4j.layers;
 
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 
@@ -41,7 +44,8 @@ public final class RelPosAttention {
         Tensor probs = be.empty(B, heads, T, T);
         Tensor c = be.empty(B, T, d);
         long probSeed = ctx.dropout > 0 ? ctx.nextSeed() : 0L;
-        be.relPosAttention(qt, kt, vt, p, uBias.value, vBias.value, heads, mask, ctx.dropout, probSeed, probs, c);
+        be.relPosAttention(new AttentionInputs(qt, kt, vt, p, uBias.value, vBias.value), heads, mask,
+                new AttentionSaved(probs, ctx.dropout, probSeed), c);
         ForwardContext.Dropped o = ctx.dropout(out.forward(be, c, mask), ctx.dropout);
         return new Result(new Saved(ln, qt, kt, vt, table, p, probs, probSeed, c, o.seed()), o.out());
     }
@@ -54,8 +58,9 @@ public final class RelPosAttention {
         out.backward(be, s.ctx, dy, dCtx, mask);
         Tensor dq = be.empty(s.q.shape()), dk = be.empty(s.k.shape()), dv = be.empty(s.v.shape());
         Tensor dPos = be.empty(s.pos.shape());
-        be.relPosAttentionBackward(dCtx, s.q, s.k, s.v, s.pos, uBias.value, vBias.value, heads, mask, ctx.dropout,
-                s.probSeed, s.probs, dq, dk, dv, dPos, uBias.grad(be), vBias.grad(be));
+        be.relPosAttentionBackward(dCtx, new AttentionInputs(s.q, s.k, s.v, s.pos, uBias.value, vBias.value), heads,
+                mask, new AttentionSaved(s.probs, ctx.dropout, s.probSeed),
+                new AttentionGrads(dq, dk, dv, dPos, uBias.grad(be), vBias.grad(be)));
         be.gemm(dPos, true, s.table, false, pos.grad(be), 1f, 1f);
         Tensor dLn = be.zeros(s.ln.y().shape());
         q.backward(be, s.ln.y(), dq, dLn, mask);

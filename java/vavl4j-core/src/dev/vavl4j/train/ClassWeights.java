@@ -35,7 +35,7 @@ public enum ClassWeights {
     /** The mode whose {@link #key} is {@code key} (exact, lower case), else a {@link ConfigException} naming {@code class_weights}. */
     public static ClassWeights parse(String key) {
         for (ClassWeights w : values()) if (w.key.equals(key)) return w;
-        throw new ConfigException("class_weights must be one of \"none\", \"balanced\", got " + (key == null ? "null" : "\"" + key + "\""));
+        throw new ConfigException("class_weights must be one of \"none\", \"balanced\", got " + (key == null ? "null" : "\"" + dev.vavl4j.io.JsonFiles.abbreviated(key) + "\""));
     }
 
     /**

@@ -76,7 +76,7 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
     }
 
     private static dev.vavl4j.CheckpointException bad(String source, String key, String what) {
-        String k = key.length() <= 40 ? key : key.substring(0, 37) + "...";
+        String k = abbreviated(key);
         return new dev.vavl4j.CheckpointException(source + ": '" + k + "' " + what);
     }
 
@@ -102,6 +102,6 @@ public record EpochSummary(int epoch, double audioLoss, double visualLoss, doubl
     }
 
     private static String abbreviated(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return dev.vavl4j.io.JsonFiles.abbreviated(s);
     }
 }

@@ -37,7 +37,7 @@ public record LearningRateSchedule(Kind kind, long warmupSteps, double minFactor
         /** The kind whose {@link #key} is {@code key} (exact, lower case), else a {@link ConfigException} naming {@code lr_schedule}. */
         public static Kind parse(String key) {
             for (Kind k : values()) if (k.key.equals(key)) return k;
-            throw new ConfigException("lr_schedule must be one of \"constant\", \"cosine\", got " + (key == null ? "null" : "\"" + key + "\""));
+            throw new ConfigException("lr_schedule must be one of \"constant\", \"cosine\", got " + (key == null ? "null" : "\"" + dev.vavl4j.io.JsonFiles.abbreviated(key) + "\""));
         }
     }
 

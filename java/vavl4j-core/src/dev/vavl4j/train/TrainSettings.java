@@ -34,7 +34,7 @@ public record TrainSettings(int batchSize, int epochs, long seed, int patience, 
 
         static SelectOn parse(String key, String source) {
             for (SelectOn s : values()) if (s.key.equals(key)) return s;
-            throw new ConfigException(source + ": 'select_on' must be \"loss\" or \"score\", got " + (key == null ? "null" : "\"" + key + "\""));
+            throw new ConfigException(source + ": 'select_on' must be \"loss\" or \"score\", got " + (key == null ? "null" : "\"" + dev.vavl4j.io.JsonFiles.abbreviated(key) + "\""));
         }
     }
 
@@ -173,7 +173,7 @@ public record TrainSettings(int batchSize, int epochs, long seed, int patience, 
 
 
     private static String abbreviated(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return dev.vavl4j.io.JsonFiles.abbreviated(s);
     }
 
     ObjectNode tree() {

@@ -128,6 +128,6 @@ public record TrainingState(TrainSettings settings, int epochsDone, double bestD
     }
 
     private static String abbreviated(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return dev.vavl4j.io.JsonFiles.abbreviated(s);
     }
 }

@@ -3,6 +3,9 @@ package dev.vavl4j.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
 import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
@@ -110,9 +113,9 @@ class CudaAttentionParityTest {
         int B = c.B, T = c.T, d = c.d, H = c.heads;
         SeqMask mask = be.mask(c.lengths, T);
         Tensor probs = nan(be, B, H, T, T), ctx = nan(be, B, T, d);
-        be.relPosAttention(be.fromHost(q, B, T, d), be.fromHost(k, B, T, d), be.fromHost(v, B, T, d),
-                be.fromHost(pos, 2 * T - 1, d), be.fromHost(u, H, d / H), be.fromHost(vb, H, d / H), H, mask,
-                dropout, seed, probs, ctx);
+        be.relPosAttention(new AttentionInputs(be.fromHost(q, B, T, d), be.fromHost(k, B, T, d),
+                be.fromHost(v, B, T, d), be.fromHost(pos, 2 * T - 1, d), be.fromHost(u, H, d / H),
+                be.fromHost(vb, H, d / H)), H, mask, new AttentionSaved(probs, dropout, seed), ctx);
         return new float[][] {be.toHost(probs), be.toHost(ctx)};
     }
 
@@ -123,10 +126,11 @@ class CudaAttentionParityTest {
         SeqMask mask = be.mask(c.lengths, T);
         Tensor dq = nan(be, B, T, d), dk = nan(be, B, T, d), dv = nan(be, B, T, d), dPos = nan(be, 2 * T - 1, d);
         Tensor dU = be.fromHost(accU.clone(), H, dh), dVb = be.fromHost(accV.clone(), H, dh);
-        be.relPosAttentionBackward(be.fromHost(dCtx, B, T, d), be.fromHost(q, B, T, d), be.fromHost(k, B, T, d),
-                be.fromHost(v, B, T, d), be.fromHost(pos, 2 * T - 1, d), be.fromHost(u, H, dh),
-                be.fromHost(vb, H, dh), H, mask, dropout, seed, be.fromHost(probs, B, H, T, T), dq, dk, dv, dPos,
-                dU, dVb);
+        be.relPosAttentionBackward(be.fromHost(dCtx, B, T, d), new AttentionInputs(be.fromHost(q, B, T, d),
+                be.fromHost(k, B, T, d), be.fromHost(v, B, T, d), be.fromHost(pos, 2 * T - 1, d),
+                be.fromHost(u, H, dh), be.fromHost(vb, H, dh)), H, mask,
+                new AttentionSaved(be.fromHost(probs, B, H, T, T), dropout, seed),
+                new AttentionGrads(dq, dk, dv, dPos, dU, dVb));
         return new float[][] {be.toHost(dq), be.toHost(dk), be.toHost(dv), be.toHost(dPos), be.toHost(dU),
                 be.toHost(dVb)};
     }
@@ -140,9 +144,11 @@ class CudaAttentionParityTest {
             Tensor x = gpu.zeros(B, T, d), pos = gpu.zeros(2 * T - 1, d), u = gpu.zeros(H, d / H);
             Tensor badProbs = gpu.zeros(B, H, T, T + 1), ctx = gpu.zeros(B, T, d);
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> gpu.relPosAttention(x, x, x, pos, u, u, H, mask, 0f, 1L, badProbs, ctx));
+                    () -> gpu.relPosAttention(new AttentionInputs(x, x, x, pos, u, u), H, mask,
+                            new AttentionSaved(badProbs, 0f, 1L), ctx));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> gpu.relPosAttention(x, x, x, pos, u, u, 3, mask, 0f, 1L, gpu.zeros(B, 3, T, T), ctx));
+                    () -> gpu.relPosAttention(new AttentionInputs(x, x, x, pos, u, u), 3, mask,
+                            new AttentionSaved(gpu.zeros(B, 3, T, T), 0f, 1L), ctx));
         }
     }
 

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vavl4j.backend.BatchStats;
+import dev.vavl4j.backend.LayerNormStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuBackend;
@@ -34,8 +38,8 @@ class CudaNormParityTest {
                 y[i] = be.fromHost(garbage(rows * cols), rows, cols);
                 mean[i] = be.fromHost(garbage(rows), rows);
                 rstd[i] = be.fromHost(garbage(rows), rows);
-                be.layerNorm(be.fromHost(x, rows, cols), be.fromHost(w, cols), be.fromHost(b, cols), 1e-5f, y[i],
-                        mean[i], rstd[i]);
+                be.layerNorm(be.fromHost(x, rows, cols), new NormAffine(be.fromHost(w, cols), be.fromHost(b, cols)),
+                        1e-5f, y[i], new LayerNormStats(mean[i], rstd[i]));
             }
             assertClose("y", cpu.toHost(y[0]), gpu.toHost(y[1]), OUT_TOL);
             assertClose("mean", cpu.toHost(mean[0]), gpu.toHost(mean[1]), OUT_TOL);
@@ -58,7 +62,8 @@ class CudaNormParityTest {
                 mean[i] = be.fromHost(garbage(rows), rows);
                 rstd[i] = be.fromHost(garbage(rows), rows);
                 be.residualLayerNorm(be.fromHost(x, rows, cols), be.fromHost(br, rows, cols), 0.5f,
-                        be.fromHost(w, cols), be.fromHost(b, cols), 1e-5f, sum[i], y[i], mean[i], rstd[i]);
+                        new NormAffine(be.fromHost(w, cols), be.fromHost(b, cols)), 1e-5f, sum[i], y[i],
+                        new LayerNormStats(mean[i], rstd[i]));
             }
             assertClose("sum", cpu.toHost(sum[0]), gpu.toHost(sum[1]), OUT_TOL);
             assertClose("y", cpu.toHost(y[0]), gpu.toHost(y[1]), OUT_TOL);
@@ -76,8 +81,8 @@ class CudaNormParityTest {
         try (CpuBackend cpu = new CpuBackend(); CudaBackend gpu = EmulatedCuda.backend()) {
             // Saved statistics from the CPU forward, so both backwards see identical inputs.
             Tensor mean = cpu.zeros(rows), rstd = cpu.zeros(rows);
-            cpu.layerNorm(cpu.fromHost(x, rows, cols), cpu.fromHost(w, cols), cpu.zeros(cols), 1e-5f,
-                    cpu.zeros(rows, cols), mean, rstd);
+            cpu.layerNorm(cpu.fromHost(x, rows, cols), new NormAffine(cpu.fromHost(w, cols), cpu.zeros(cols)), 1e-5f,
+                    cpu.zeros(rows, cols), new LayerNormStats(mean, rstd));
             float[] mu = cpu.toHost(mean), rs = cpu.toHost(rstd);
             Tensor[] dx = new Tensor[2], dw = new Tensor[2], db = new Tensor[2];
             for (int i = 0; i < 2; i++) {
@@ -86,7 +91,8 @@ class CudaNormParityTest {
                 dw[i] = be.fromHost(dw0, cols);
                 db[i] = be.fromHost(db0, cols);
                 be.layerNormBackward(be.fromHost(dy, rows, cols), be.fromHost(x, rows, cols), be.fromHost(w, cols),
-                        be.fromHost(mu, rows), be.fromHost(rs, rows), dx[i], dw[i], db[i]);
+                        new LayerNormStats(be.fromHost(mu, rows), be.fromHost(rs, rows)), dx[i],
+                        new NormAffineGrads(dw[i], db[i]));
             }
             assertClose("dx", cpu.toHost(dx[0]), gpu.toHost(dx[1]), GRAD_TOL);
             assertClose("dWeight", cpu.toHost(dw[0]), gpu.toHost(dw[1]), GRAD_TOL);
@@ -107,11 +113,13 @@ class CudaNormParityTest {
         try (CudaBackend gpu = EmulatedCuda.backend()) {
             Tensor mean = gpu.zeros(rows), rstd = gpu.zeros(rows), xt = gpu.fromHost(x, rows, cols);
             Tensor wt = gpu.fromHost(w, cols), dyt = gpu.fromHost(dy, rows, cols);
-            gpu.layerNorm(xt, wt, gpu.zeros(cols), 1e-5f, gpu.zeros(rows, cols), mean, rstd);
+            gpu.layerNorm(xt, new NormAffine(wt, gpu.zeros(cols)), 1e-5f, gpu.zeros(rows, cols),
+                    new LayerNormStats(mean, rstd));
             float[][] dws = new float[2][];
             for (int k = 0; k < 2; k++) {
                 Tensor dw = gpu.zeros(cols), db = gpu.zeros(cols);
-                gpu.layerNormBackward(dyt, xt, wt, mean, rstd, gpu.zeros(rows, cols), dw, db);
+                gpu.layerNormBackward(dyt, xt, wt, new LayerNormStats(mean, rstd), gpu.zeros(rows, cols),
+                        new NormAffineGrads(dw, db));
                 dws[k] = gpu.toHost(dw);
             }
             assertArrayEquals(dws[0], dws[1]);
@@ -171,8 +179,8 @@ class CudaNormParityTest {
                 var be = i == 0 ? cpu : gpu;
                 bn[i] = be.fromHost(garbage(B * T * C), B, T, C);
                 out[i] = be.fromHost(garbage(B * T * C), B, T, C);
-                be.batchNormSwish(be.fromHost(x, B, T, C), be.fromHost(m, C), be.fromHost(v, C), be.fromHost(w, C),
-                        be.fromHost(b, C), 1e-5f, bn[i], out[i]);
+                be.batchNormSwish(be.fromHost(x, B, T, C), new BatchStats(be.fromHost(m, C), be.fromHost(v, C)),
+                        new NormAffine(be.fromHost(w, C), be.fromHost(b, C)), 1e-5f, bn[i], out[i]);
             }
             assertClose("bn", cpu.toHost(bn[0]), gpu.toHost(bn[1]), OUT_TOL);
             assertClose("out", cpu.toHost(out[0]), gpu.toHost(out[1]), OUT_TOL);
@@ -193,7 +201,8 @@ class CudaNormParityTest {
             Tensor xt = cpu.fromHost(x, B, T, C), mean = cpu.zeros(C), var = cpu.zeros(C);
             cpu.maskedBatchStats(xt, cm, mean, var);
             Tensor bnt = cpu.zeros(B, T, C);
-            cpu.batchNormSwish(xt, mean, var, cpu.fromHost(w, C), cpu.fromHost(b, C), 1e-5f, bnt, cpu.zeros(B, T, C));
+            cpu.batchNormSwish(xt, new BatchStats(mean, var), new NormAffine(cpu.fromHost(w, C), cpu.fromHost(b, C)),
+                    1e-5f, bnt, cpu.zeros(B, T, C));
             float[] mu = cpu.toHost(mean), vr = cpu.toHost(var), bn = cpu.toHost(bnt);
             nanPadded(x, lengths, T, C);
             nanPadded(bn, lengths, T, C);
@@ -205,8 +214,8 @@ class CudaNormParityTest {
                 dw[i] = be.fromHost(dw0, C);
                 db[i] = be.fromHost(db0, C);
                 be.batchNormSwishBackward(be.fromHost(dOut, B, T, C), be.fromHost(x, B, T, C), be.fromHost(bn, B, T, C),
-                        be.fromHost(mu, C), be.fromHost(vr, C), be.fromHost(w, C), 1e-5f, be.mask(lengths, T), dx[i],
-                        dw[i], db[i]);
+                        new BatchStats(be.fromHost(mu, C), be.fromHost(vr, C)), be.fromHost(w, C), 1e-5f,
+                        be.mask(lengths, T), dx[i], new NormAffineGrads(dw[i], db[i]));
             }
             float[] gdx = gpu.toHost(dx[1]);
             for (int bb = 0; bb < B; bb++) {

@@ -2,7 +2,13 @@ package dev.vavl4j.backend.cpu;
 
 import dev.vavl4j.backend.DropoutHash;
 
-/** Scalar activation and dropout math shared by the CPU ops. */
+/**
+ * Scalar activation and dropout math shared by the CPU ops.
+ *
+ * <p>Twin: {@code CudaElementwise}, whose sigmoid is float {@code expf} where this one is double rounded to
+ * float (parity 1e-4 relative for outputs, 1e-3 for gradients); ReLU and dropout give the same bits; see
+ * docs/gpu.md, "Where the twins may differ".
+ */
 final class CpuActivations {
     private CpuActivations() {}
 

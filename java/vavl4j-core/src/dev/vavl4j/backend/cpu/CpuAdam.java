@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Adam with L2 weight decay folded into the gradient (torch.optim.Adam semantics), in double per element.
  * The vector loop does the same IEEE operations in the same order as the scalar tail (add, multiply,
  * divide and square root are correctly rounded in every lane), so both give the same bits.
+ *
+ * <p>Twin of {@code CudaAdam}: both in double per element; parity tolerance 1e-5 relative for value, m and v,
+ * see docs/gpu.md, "Where the twins may differ".
  */
 final class CpuAdam {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;

@@ -13,6 +13,10 @@ import java.util.Arrays;
  * per (query, key) pair, each ending in a lane reduction, and that cost about 7% of a training step each
  * way; as products the same arithmetic runs at GEMM speed. The reference stays as the readable
  * definition, the fallback without OpenBLAS, and the oracle of the tests.
+ *
+ * <p>Twin of {@code CudaAttention}, which sums scores and the softmax in float where the softmax sum here is
+ * double; parity tolerance 1e-4 relative for probs and ctx, 1e-3 for gradients, see docs/gpu.md, "Where the
+ * twins may differ".
  */
 final class CpuAttention {
     private CpuAttention() {}

@@ -4,9 +4,17 @@ import static dev.vavl4j.backend.OpChecks.checkCols;
 import static dev.vavl4j.backend.OpChecks.sameSize;
 
 import dev.vavl4j.backend.AdamHyper;
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
 import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.BatchStats;
+import dev.vavl4j.backend.LayerNormStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
 import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.Workspace;
 import dev.vavl4j.backend.WorkspaceTracker;
@@ -160,7 +168,7 @@ public final class CpuBackend implements Backend {
     public Tensor fromHost(float[] data, int... shape) {
         CpuTensor t = (CpuTensor) zeros(shape);
         if (data.length != t.size()) {
-            throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
+            throw new ShapeException(data.length + " values for shape " + Arrays.toString(shape));
         }
         System.arraycopy(data, 0, t.data(), 0, data.length);
         return t;
@@ -168,7 +176,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copyFromHost(float[] data, Tensor dst) {
-        if (data.length != dst.size()) throw new IllegalArgumentException(data.length + " values for " + dst);
+        if (data.length != dst.size()) throw new ShapeException(data.length + " values for " + dst);
         System.arraycopy(data, 0, f(dst), 0, data.length);
     }
 
@@ -208,10 +216,10 @@ public final class CpuBackend implements Backend {
         int[] mnk = OpChecks.gemmDims(a, false, b, transB, c);
         CpuMask cm = m(mask);
         if (mnk[0] != cm.batch() * cm.time()) {
-            throw new IllegalArgumentException("gemmValidRows: " + mnk[0] + " rows for a mask of " + cm.batch() + "x" + cm.time());
+            throw new ShapeException("gemmValidRows: " + mnk[0] + " rows for a mask of " + cm.batch() + "x" + cm.time());
         }
-        if (beta != 0f && beta != 1f) throw new IllegalArgumentException("gemmValidRows: beta must be 0 or 1, got " + beta);
-        if (bias != null && beta != 0f) throw new IllegalArgumentException("gemmValidRows: a bias needs beta 0, got " + beta);
+        if (beta != 0f && beta != 1f) throw new ShapeException("gemmValidRows: beta must be 0 or 1, got " + beta);
+        if (bias != null && beta != 0f) throw new ShapeException("gemmValidRows: a bias needs beta 0, got " + beta);
         if (bias != null) checkCols(c, bias);
         float[] biasData = bias == null ? null : f(bias);
         if (!CpuGemm.validRows(cm.lengths(), cm.time(), mnk[1], mnk[2], f(a), f(b), transB, biasData, beta, f(c))) {
@@ -263,17 +271,20 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ normalisation
 
     @Override
-    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
-        int cols = checkCols(x, weight);
-        CpuNormOps.layerNorm(f(x), f(weight), f(bias), eps, f(y), f(mean), f(rstd), x.rows(), cols);
+    public void layerNorm(Tensor x, NormAffine affine, float eps, Tensor y, LayerNormStats stats) {
+        OpChecks.layerNorm(x, affine, y, stats);
+        int cols = x.cols();
+        CpuNormOps.layerNorm(f(x), f(affine.weight()), f(affine.bias()), eps, f(y), f(stats.mean()),
+                f(stats.rstd()), x.rows(), cols);
     }
 
     @Override
-    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx,
-                                  Tensor dWeight, Tensor dBias) {
-        int cols = checkCols(x, weight);
-        CpuNormOps.layerNormBackward(f(dy), f(x), f(weight), f(mean), f(rstd), f(dx), f(dWeight), f(dBias),
-                x.rows(), cols);
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, LayerNormStats stats, Tensor dx,
+                                  NormAffineGrads grads) {
+        OpChecks.layerNormBackward(dy, x, weight, stats, dx, grads);
+        int cols = x.cols();
+        CpuNormOps.layerNormBackward(f(dy), f(x), f(weight), f(stats.mean()), f(stats.rstd()), f(dx),
+                f(grads.dWeight()), f(grads.dBias()), x.rows(), cols);
     }
 
     @Override
@@ -288,17 +299,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps, Tensor bn,
-                               Tensor out) {
-        CpuNormOps.batchNormSwish(f(x), f(mean), f(var), f(weight), f(bias), eps, f(bn), f(out), x.rows(),
-                checkCols(x, weight));
+    public void batchNormSwish(Tensor x, BatchStats stats, NormAffine affine, float eps, Tensor bn, Tensor out) {
+        CpuNormOps.batchNormSwish(f(x), f(stats.mean()), f(stats.var()), f(affine.weight()), f(affine.bias()), eps,
+                f(bn), f(out), x.rows(), checkCols(x, affine.weight()));
     }
 
     @Override
-    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var, Tensor weight,
-                                       float eps, SeqMask mask, Tensor dx, Tensor dWeight, Tensor dBias) {
-        CpuNormOps.batchNormSwishBackward(f(dOut), f(x), f(bn), f(mean), f(var), f(weight), eps, m(mask), f(dx),
-                f(dWeight), f(dBias), x.rows(), checkCols(x, weight));
+    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, BatchStats stats, Tensor weight, float eps,
+                                       SeqMask mask, Tensor dx, NormAffineGrads grads) {
+        CpuNormOps.batchNormSwishBackward(f(dOut), f(x), f(bn), f(stats.mean()), f(stats.var()), f(weight), eps,
+                m(mask), f(dx), f(grads.dWeight()), f(grads.dBias()), x.rows(), checkCols(x, weight));
     }
 
     // ------------------------------------------------------------------ activations
@@ -350,12 +360,15 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gluMasked(Tensor g, SeqMask mask, Tensor z) {
-        CpuSequenceOps.gluMasked(f(g), m(mask), f(z), z.cols());
+        int C = OpChecks.glu(g, mask, z);
+        CpuSequenceOps.gluMasked(f(g), m(mask), f(z), C);
     }
 
     @Override
     public void gluMaskedBackward(Tensor dz, Tensor g, SeqMask mask, Tensor dg) {
-        CpuSequenceOps.gluMaskedBackward(f(dz), f(g), m(mask), f(dg), dz.cols());
+        int C = OpChecks.glu(g, mask, dz);
+        sameSize(g, dg);
+        CpuSequenceOps.gluMaskedBackward(f(dz), f(g), m(mask), f(dg), C);
     }
 
     @Override
@@ -374,43 +387,52 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void zeroPadded(Tensor x, SeqMask mask) {
+        OpChecks.masked(x, mask);
         CpuSequenceOps.zeroPadded(f(x), m(mask), x.cols());
     }
 
     @Override
     public void depthwiseConv(Tensor z, Tensor weight, Tensor out) {
+        OpChecks.depthwiseConv(z, weight);
+        sameSize(z, out);
         CpuSequenceOps.depthwiseConv(f(z), f(weight), f(out), z.dim(0), z.dim(1), z.dim(2), weight.dim(1));
     }
 
     @Override
     public void depthwiseConvBackward(Tensor dOut, Tensor z, Tensor weight, Tensor dz, Tensor dWeight) {
+        OpChecks.depthwiseConv(z, weight);
+        sameSize(z, dOut);
+        sameSize(z, dz);
+        sameSize(weight, dWeight);
         CpuSequenceOps.depthwiseConvBackward(f(dOut), f(z), f(weight), f(dz), f(dWeight), z.dim(0), z.dim(1),
                 z.dim(2), weight.dim(1));
     }
 
     @Override
-    public void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
-                                SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx) {
-        CpuAttention.forward(f(q), f(k), f(v), f(pos), f(u), f(vBias), heads, m(mask), dropout, seed, f(probs),
-                f(ctx));
+    public void relPosAttention(AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved, Tensor ctx) {
+        CpuAttention.forward(f(in.q()), f(in.k()), f(in.v()), f(in.pos()), f(in.u()), f(in.vBias()), heads, m(mask),
+                saved.dropout(), saved.seed(), f(saved.probs()), f(ctx));
     }
 
     @Override
-    public void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
-                                        Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
-                                        Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
-                                        Tensor dVBias) {
-        CpuAttention.backward(f(dCtx), f(q), f(k), f(v), f(pos), f(u), f(vBias), heads, m(mask), dropout, seed,
-                f(probs), f(dq), f(dk), f(dv), f(dPos), f(dU), f(dVBias));
+    public void relPosAttentionBackward(Tensor dCtx, AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved,
+                                        AttentionGrads grads) {
+        CpuAttention.backward(f(dCtx), f(in.q()), f(in.k()), f(in.v()), f(in.pos()), f(in.u()), f(in.vBias()), heads,
+                m(mask), saved.dropout(), saved.seed(), f(saved.probs()), f(grads.dq()), f(grads.dk()),
+                f(grads.dv()), f(grads.dPos()), f(grads.dU()), f(grads.dVBias()));
     }
 
     @Override
     public void maskedMeanPool(Tensor x, SeqMask mask, Tensor out) {
+        OpChecks.masked(x, mask);
+        OpChecks.pooled(out, mask, x.cols());
         CpuSequenceOps.maskedMeanPool(f(x), m(mask), f(out), x.cols());
     }
 
     @Override
     public void maskedMeanPoolBackward(Tensor dOut, SeqMask mask, Tensor dx) {
+        OpChecks.masked(dx, mask);
+        OpChecks.pooled(dOut, mask, dx.cols());
         CpuSequenceOps.maskedMeanPoolBackward(f(dOut), m(mask), f(dx), dx.cols());
     }
 
@@ -418,7 +440,7 @@ public final class CpuBackend implements Backend {
     public void concatColumns(Tensor a, Tensor b, Tensor out) {
         int ca = a.cols(), cb = b.cols(), co = out.cols();
         if (ca + cb != co || a.rows() != b.rows() || a.rows() != out.rows()) {
-            throw new IllegalArgumentException("concat " + a + " | " + b + " -> " + out);
+            throw new ShapeException("concat " + a + " | " + b + " -> " + out);
         }
         float[] ad = f(a), bd = f(b), od = f(out);
         for (int r = 0; r < a.rows(); r++) {
@@ -467,13 +489,13 @@ public final class CpuBackend implements Backend {
 
     private static float[] f(Tensor t) {
         if (!(t instanceof CpuTensor c)) {
-            throw new IllegalArgumentException("not a CPU tensor: " + t);
+            throw new ShapeException("not a CPU tensor: " + t);
         }
         return c.data();
     }
 
     private static CpuMask m(SeqMask mask) {
-        if (!(mask instanceof CpuMask c)) throw new IllegalArgumentException("not a CPU mask: " + mask);
+        if (!(mask instanceof CpuMask c)) throw new ShapeException("not a CPU mask: " + mask);
         return c;
     }
 

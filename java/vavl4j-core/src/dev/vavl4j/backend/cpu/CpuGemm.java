@@ -12,6 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * two vector widths of columns, accumulated in registers over the whole K range with a broadcast of A and contiguous rows of B. The three forms the
  * model needs reduce to it: Aᵀ is read through strides (its broadcast element is a scalar anyway) and
  * Bᵀ (the Linear weight in a forward pass) is packed once into K×N so the kernel streams rows.
+ *
+ * <p>Twin of {@code CudaGemm} (cuBLAS): the float sums may run in another order, and {@code gemmValidRows} here
+ * skips padded rows; parity tolerance 1e-4 relative (TF32 5e-3), see docs/gpu.md, "Where the twins may differ".
  */
 public final class CpuGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

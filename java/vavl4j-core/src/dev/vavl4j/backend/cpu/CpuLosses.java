@@ -1,6 +1,11 @@
 package dev.vavl4j.backend.cpu;
 
-/** Task and reconstruction losses on small [N, C] matrices, computed in double. */
+/**
+ * Task and reconstruction losses on small [N, C] matrices, computed in double.
+ *
+ * <p>Twin: {@code CudaLosses}, also in double with sums in another fixed order; parity tolerance 1e-7·max(1,
+ * |loss|) for the loss, 1e-3 relative for the gradient, see docs/gpu.md, "Where the twins may differ".
+ */
 final class CpuLosses {
     private CpuLosses() {}
 

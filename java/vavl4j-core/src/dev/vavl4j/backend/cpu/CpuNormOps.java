@@ -3,6 +3,10 @@ package dev.vavl4j.backend.cpu;
 /**
  * LayerNorm and masked BatchNorm (+ swish), statistics accumulated in double. Row sums of a layer norm run
  * in vector lanes ({@link CpuNormVectors}): still double, only the order of the additions differs.
+ *
+ * <p>Twin of {@code CudaNormOps}, which sums a layer-norm row in float (warp sums) where this class uses double;
+ * parity tolerance 1e-4 relative for outputs and statistics, 1e-3 for gradients, see docs/gpu.md, "Where the
+ * twins may differ".
  */
 final class CpuNormOps {
     private CpuNormOps() {}

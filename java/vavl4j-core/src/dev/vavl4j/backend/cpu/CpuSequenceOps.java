@@ -7,7 +7,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Ops along time on {@code [B, T, C]} tensors: masking, GLU, depthwise conv, pooling. */
+/**
+ * Ops along time on {@code [B, T, C]} tensors: masking, GLU, depthwise conv, pooling.
+ *
+ * <p>Twins: {@code CudaConv} (conv) and {@code CudaElementwise} (the rest), whose sigmoid and float sums may
+ * differ in rounding; parity tolerance 1e-4 relative for outputs, 1e-3 for gradients, exact for masking, see
+ * docs/gpu.md, "Where the twins may differ".
+ */
 final class CpuSequenceOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();

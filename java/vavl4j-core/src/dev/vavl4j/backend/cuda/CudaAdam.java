@@ -1,6 +1,7 @@
 package dev.vavl4j.backend.cuda;
 
 import dev.vavl4j.backend.AdamHyper;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Workspace;
 import java.util.List;
 
@@ -9,6 +10,9 @@ import java.util.List;
  * parameter's value/grad/m/v addresses, size and bias corrections (1 − β^t computed here in double
  * exactly as the CPU reference, with the parameter's own step t), and a list of fixed-size chunks, one
  * block each, is uploaded once per call into a scratch tensor.
+ *
+ * <p>Twin of {@code CpuAdam}: both in double per element; parity tolerance 1e-5 relative for value, m and v, see
+ * docs/gpu.md, "Where the twins may differ".
  */
 final class CudaAdam {
     private static final int THREADS = 256;
@@ -29,7 +33,7 @@ final class CudaAdam {
                 AdamHyper hyper) {
         int n = params.size();
         if (grads.size() != n || m.size() != n || v.size() != n || steps.length != n) {
-            throw new IllegalArgumentException("adam: " + n + " params, " + grads.size() + " grads, " + m.size() + " m, "
+            throw new ShapeException("adam: " + n + " params, " + grads.size() + " grads, " + m.size() + " m, "
                     + v.size() + " v, " + steps.length + " steps");
         }
         long chunks = 0;
@@ -38,7 +42,7 @@ final class CudaAdam {
             CudaBackend.sameSize(p, grads.get(i));
             CudaBackend.sameSize(p, m.get(i));
             CudaBackend.sameSize(p, v.get(i));
-            if (steps[i] < 1) throw new IllegalArgumentException("adam step " + steps[i] + " of parameter " + i);
+            if (steps[i] < 1) throw new ShapeException("adam step " + steps[i] + " of parameter " + i);
             chunks += (p.size() + CHUNK - 1) / CHUNK;
         }
         if (chunks == 0) return;

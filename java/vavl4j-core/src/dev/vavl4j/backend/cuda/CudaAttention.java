@@ -1,5 +1,11 @@
 package dev.vavl4j.backend.cuda;
 
+import static dev.vavl4j.backend.cuda.CudaBackend.t;
+
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Workspace;
 import java.util.Arrays;
 
@@ -9,12 +15,18 @@ import java.util.Arrays;
  * query row); the backward is four deterministic launches (score gradients and dq per query row, dk and
  * dv per key row, dPos per relative offset and head, the u / v bias gradients per column), with the
  * score gradients in a scratch {@code [B, H, T, T]} of a workspace private to the call.
+ *
+ * <p>Twin of {@code CpuAttention}: scores and the softmax sum in float here (warp and block sums, {@code expf}),
+ * the softmax sum in double there; the dropout mask is the same; parity tolerance 1e-4 relative for probs and
+ * ctx, 1e-3 for gradients, see docs/gpu.md, "Where the twins may differ".
  */
 final class CudaAttention {
     /** Threads of the per-row kernels (a multiple of 32: they use block reductions). */
     static final int ROW_THREADS = 128;
-    /** Threads of the bias-gradient reduction (32 columns × 8 row groups, fixed by the kernel). */
-    static final int BIAS_THREADS = 256;
+    /** Columns of a bias-gradient block: VAVL_ATTN_BIAS_COLS (32) of cuda/attention.cu. */
+    static final int BIAS_COLS = KernelSignatures.define("VAVL_ATTN_BIAS_COLS");
+    /** Threads of the bias-gradient reduction: VAVL_ATTN_BIAS_COLS × VAVL_ATTN_BIAS_GROUPS (32 × 8), fixed by the kernel. */
+    static final int BIAS_THREADS = BIAS_COLS * KernelSignatures.define("VAVL_ATTN_BIAS_GROUPS");
 
     private final CudaBackend be;
     private final CudaDevice dev;
@@ -24,8 +36,11 @@ final class CudaAttention {
         this.dev = dev;
     }
 
-    void forward(CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor pos, CudaTensor u, CudaTensor vBias, int heads,
-                 CudaMask mask, float dropout, long seed, CudaTensor probs, CudaTensor ctx) {
+    void forward(AttentionInputs in, int heads, CudaMask mask, AttentionSaved saved, CudaTensor ctx) {
+        CudaTensor q = t(in.q()), k = t(in.k()), v = t(in.v()), pos = t(in.pos()), u = t(in.u()), vBias = t(in.vBias());
+        CudaTensor probs = t(saved.probs());
+        float dropout = saved.dropout();
+        long seed = saved.seed();
         Dims s = Dims.of(q, u, heads, mask);
         s.check("k", k, (long) s.B * s.T * s.d);
         s.check("v", v, (long) s.B * s.T * s.d);
@@ -38,9 +53,14 @@ final class CudaAttention {
                 q, k, v, pos, u, vBias, mask, s.T, heads, s.d, scale(s.dh), dropout, keep(dropout), seed, probs, ctx);
     }
 
-    void backward(CudaTensor dCtx, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor pos, CudaTensor u,
-                  CudaTensor vBias, int heads, CudaMask mask, float dropout, long seed, CudaTensor probs,
-                  CudaTensor dq, CudaTensor dk, CudaTensor dv, CudaTensor dPos, CudaTensor dU, CudaTensor dVBias) {
+    void backward(CudaTensor dCtx, AttentionInputs in, int heads, CudaMask mask, AttentionSaved saved,
+                  AttentionGrads grads) {
+        CudaTensor q = t(in.q()), k = t(in.k()), v = t(in.v()), pos = t(in.pos()), u = t(in.u()), vBias = t(in.vBias());
+        CudaTensor probs = t(saved.probs());
+        float dropout = saved.dropout();
+        long seed = saved.seed();
+        CudaTensor dq = t(grads.dq()), dk = t(grads.dk()), dv = t(grads.dv()), dPos = t(grads.dPos());
+        CudaTensor dU = t(grads.dU()), dVBias = t(grads.dVBias());
         Dims s = Dims.of(q, u, heads, mask);
         long n = (long) s.B * s.T * s.d;
         s.check("dCtx", dCtx, n);
@@ -68,7 +88,7 @@ final class CudaAttention {
                     dCtx, q, u, mask, s.T, heads, s.d, dropout, keep, seed, probs, dS, dk, dv);
             dev.launch("vavl_relpos_attn_bwd_pos", 2 * s.T - 1, heads, 1, colThreads, 0,
                     q, vBias, mask, s.B, s.T, heads, s.d, dS, dPos);
-            dev.launch("vavl_relpos_attn_bwd_bias", (s.d + 31) / 32, 2, 1, BIAS_THREADS, 0,
+            dev.launch("vavl_relpos_attn_bwd_bias", (s.d + BIAS_COLS - 1) / BIAS_COLS, 2, 1, BIAS_THREADS, 0,
                     dqu, dqv, s.B * s.T, s.d, dU, dVBias);
         }
     }
@@ -87,14 +107,14 @@ final class CudaAttention {
         static Dims of(CudaTensor q, CudaTensor u, int heads, CudaMask mask) {
             int B = mask.batch(), T = mask.time(), d = u.size();
             if (heads <= 0 || d % heads != 0) {
-                throw new IllegalArgumentException("attention: " + heads + " heads do not divide d = " + d);
+                throw new ShapeException("attention: " + heads + " heads do not divide d = " + d);
             }
             if (lengthsValid(mask)) {
                 Dims s = new Dims(B, T, d, d / heads);
                 s.check("q", q, (long) B * T * d);
                 return s;
             }
-            throw new IllegalArgumentException("attention: mask lengths must lie in [0, T]");
+            throw new ShapeException("attention: mask lengths must lie in [0, T]");
         }
 
         private static boolean lengthsValid(CudaMask mask) {
@@ -106,7 +126,7 @@ final class CudaAttention {
 
         void check(String name, CudaTensor t, long expected) {
             if (t.size() != expected) {
-                throw new IllegalArgumentException("attention: " + name + " " + Arrays.toString(t.shape())
+                throw new ShapeException("attention: " + name + " " + Arrays.toString(t.shape())
                         + " has " + t.size() + " elements, expected " + expected + " (B " + B + ", T " + T
                         + ", d " + d + ")");
             }

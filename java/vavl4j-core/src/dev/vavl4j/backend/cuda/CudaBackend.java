@@ -2,9 +2,17 @@ package dev.vavl4j.backend.cuda;
 
 
 import dev.vavl4j.backend.AdamHyper;
+import dev.vavl4j.backend.AttentionGrads;
+import dev.vavl4j.backend.AttentionInputs;
+import dev.vavl4j.backend.AttentionSaved;
 import dev.vavl4j.backend.Backend;
+import dev.vavl4j.backend.BatchStats;
+import dev.vavl4j.backend.LayerNormStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
 import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.SeqMask;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.Workspace;
 import dev.vavl4j.backend.WorkspaceTracker;
@@ -157,14 +165,14 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor fromHost(float[] data, int... shape) {
         CudaTensor t = scratch(shape);
-        if (data.length != t.size()) throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
+        if (data.length != t.size()) throw new ShapeException(data.length + " values for shape " + Arrays.toString(shape));
         device.upload(data, t.address());
         return t;
     }
 
     @Override
     public void copyFromHost(float[] data, Tensor dst) {
-        if (data.length != dst.size()) throw new IllegalArgumentException(data.length + " values for " + dst);
+        if (data.length != dst.size()) throw new ShapeException(data.length + " values for " + dst);
         device.upload(data, t(dst).address());
     }
 
@@ -236,24 +244,20 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ normalisation
 
     @Override
-    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
-        checkCols(x, weight);
-        norms.layerNorm(t(x), t(weight), t(bias), eps, t(y), t(mean), t(rstd));
+    public void layerNorm(Tensor x, NormAffine affine, float eps, Tensor y, LayerNormStats stats) {
+        norms.layerNorm(t(x), affine, eps, t(y), stats);
     }
 
     @Override
-    public void residualLayerNorm(Tensor x, Tensor branch, float scale, Tensor weight, Tensor bias, float eps,
-                                  Tensor sum, Tensor y, Tensor mean, Tensor rstd) {
-        checkCols(x, weight);
-        sameSize(x, branch);
-        norms.residualLayerNorm(t(x), t(branch), scale, t(weight), t(bias), eps, t(sum), t(y), t(mean), t(rstd));
+    public void residualLayerNorm(Tensor x, Tensor branch, float scale, NormAffine affine, float eps,
+                                  Tensor sum, Tensor y, LayerNormStats stats) {
+        norms.residualLayerNorm(t(x), t(branch), scale, affine, eps, t(sum), t(y), stats);
     }
 
     @Override
-    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx,
-                                  Tensor dWeight, Tensor dBias) {
-        checkCols(x, weight);
-        norms.layerNormBackward(t(dy), t(x), t(weight), t(mean), t(rstd), t(dx), t(dWeight), t(dBias));
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, LayerNormStats stats, Tensor dx,
+                                  NormAffineGrads grads) {
+        norms.layerNormBackward(t(dy), t(x), t(weight), stats, t(dx), grads);
     }
 
     @Override
@@ -267,18 +271,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void batchNormSwish(Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, float eps, Tensor bn,
-                               Tensor out) {
-        checkCols(x, weight);
-        norms.batchNormSwish(t(x), t(mean), t(var), t(weight), t(bias), eps, t(bn), t(out));
+    public void batchNormSwish(Tensor x, BatchStats stats, NormAffine affine, float eps, Tensor bn, Tensor out) {
+        checkCols(x, affine.weight());
+        norms.batchNormSwish(t(x), stats, affine, eps, t(bn), t(out));
     }
 
     @Override
-    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, Tensor mean, Tensor var, Tensor weight,
-                                       float eps, SeqMask mask, Tensor dx, Tensor dWeight, Tensor dBias) {
+    public void batchNormSwishBackward(Tensor dOut, Tensor x, Tensor bn, BatchStats stats, Tensor weight, float eps,
+                                       SeqMask mask, Tensor dx, NormAffineGrads grads) {
         checkCols(x, weight);
-        norms.batchNormSwishBackward(t(dOut), t(x), t(bn), t(mean), t(var), t(weight), eps, m(mask), t(dx),
-                t(dWeight), t(dBias));
+        norms.batchNormSwishBackward(t(dOut), t(x), t(bn), stats, t(weight), eps, m(mask), t(dx), grads);
     }
 
     // ------------------------------------------------------------------ activations
@@ -339,18 +341,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void relPosAttention(Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u, Tensor vBias, int heads,
-                                SeqMask mask, float dropout, long seed, Tensor probs, Tensor ctx) {
-        attention.forward(t(q), t(k), t(v), t(pos), t(u), t(vBias), heads, m(mask), dropout, seed, t(probs), t(ctx));
+    public void relPosAttention(AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved, Tensor ctx) {
+        attention.forward(in, heads, m(mask), saved, t(ctx));
     }
 
     @Override
-    public void relPosAttentionBackward(Tensor dCtx, Tensor q, Tensor k, Tensor v, Tensor pos, Tensor u,
-                                        Tensor vBias, int heads, SeqMask mask, float dropout, long seed,
-                                        Tensor probs, Tensor dq, Tensor dk, Tensor dv, Tensor dPos, Tensor dU,
-                                        Tensor dVBias) {
-        attention.backward(t(dCtx), t(q), t(k), t(v), t(pos), t(u), t(vBias), heads, m(mask), dropout, seed,
-                t(probs), t(dq), t(dk), t(dv), t(dPos), t(dU), t(dVBias));
+    public void relPosAttentionBackward(Tensor dCtx, AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved,
+                                        AttentionGrads grads) {
+        attention.backward(t(dCtx), in, heads, m(mask), saved, grads);
     }
 
     @Override
@@ -420,12 +418,12 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ helpers
 
     static CudaTensor t(Tensor t) {
-        if (!(t instanceof CudaTensor c)) throw new IllegalArgumentException("not a CUDA tensor: " + t);
+        if (!(t instanceof CudaTensor c)) throw new ShapeException("not a CUDA tensor: " + t);
         return c;
     }
 
     static CudaMask m(SeqMask mask) {
-        if (!(mask instanceof CudaMask c)) throw new IllegalArgumentException("not a CUDA mask: " + mask);
+        if (!(mask instanceof CudaMask c)) throw new ShapeException("not a CUDA mask: " + mask);
         return c;
     }
 

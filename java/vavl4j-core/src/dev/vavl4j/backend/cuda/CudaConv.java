@@ -1,16 +1,21 @@
 package dev.vavl4j.backend.cuda;
 
+import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.Workspace;
 
 /**
  * Depthwise convolution along time (cuda/conv.cu): z {@code [B, T, C]}, weight {@code [C, K]}, "same" zero
  * padding, no bias. dWeight is a deterministic two-stage reduction: per-sample double partials, then a
  * kernel summing them in sample order (as the CPU reference).
+ *
+ * <p>Twin of the depthwise conv of {@code CpuSequenceOps}: the float taps may sum in another order; parity
+ * tolerance 1e-4 relative forward, 1e-3 backward, see docs/gpu.md, "Where the twins may differ".
  */
 final class CudaConv {
     private static final int THREADS = 256;
-    /** The dW partial kernel: 32 (k, channel) pairs × 8 time groups (VAVL_CONV_COLS × GROUPS). */
-    private static final int PARTIAL_COLS = 32;
+    /** The dW partial kernel: VAVL_CONV_COLS (32) (k, channel) pairs × VAVL_CONV_GROUPS (8) time groups, from cuda/conv.cu. */
+    static final int PARTIAL_COLS = KernelSignatures.define("VAVL_CONV_COLS"),
+            PARTIAL_THREADS = PARTIAL_COLS * KernelSignatures.define("VAVL_CONV_GROUPS");
 
     private final CudaBackend be;
     private final CudaDevice dev;
@@ -41,7 +46,7 @@ final class CudaConv {
         if (kc == 0) return;
         try (Workspace ws = be.openWorkspace()) {
             CudaTensor partial = be.scratch(B * kc * 2);  // [B][K·C] doubles
-            dev.launch("vavl_depthwise_conv_dw_partial", CudaNormOps.ceilDiv(kc, PARTIAL_COLS), B, 1, 256, 0,
+            dev.launch("vavl_depthwise_conv_dw_partial", CudaNormOps.ceilDiv(kc, PARTIAL_COLS), B, 1, PARTIAL_THREADS, 0,
                     dOut, z, partial, T, C, K);
             dev.launch("vavl_depthwise_conv_dw_finish", CudaNormOps.ceilDiv(kc, THREADS), 1, 1, THREADS, 0,
                     partial, dWeight, B, C, K);
@@ -50,9 +55,7 @@ final class CudaConv {
 
     /** {B, T, C, K} after checking z is [B, T, C] and weight [C, K]. */
     private static int[] shape(CudaTensor z, CudaTensor weight) {
-        if (z.rank() != 3 || weight.rank() != 2 || weight.dim(0) != z.dim(2)) {
-            throw new IllegalArgumentException("depthwise conv shapes: z " + z + ", weight " + weight);
-        }
+        OpChecks.depthwiseConv(z, weight);
         if (z.dim(0) > 65_535) throw new IllegalArgumentException("batch too large for the dW grid: " + z);
         return new int[] {z.dim(0), z.dim(1), z.dim(2), weight.dim(1)};
     }

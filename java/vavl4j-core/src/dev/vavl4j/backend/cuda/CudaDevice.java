@@ -51,6 +51,8 @@ final class CudaDevice implements AutoCloseable {
     private final MemorySegment scalars;
     private final MemorySegment staging;
     private final Map<String, Kernel> kernels = new HashMap<>();
+    /** The C signatures every launch is checked against. */
+    private final KernelSignatures signatures = KernelSignatures.embedded();
     private MemorySegment stream = MemorySegment.NULL, module = MemorySegment.NULL, handle = MemorySegment.NULL;
     private boolean contextRetained, tf32, closed;
 
@@ -257,6 +259,12 @@ final class CudaDevice implements AutoCloseable {
      * {@code blockX} threads and {@code sharedBytes} of dynamic shared memory. Arguments in the
      * kernel's order: a {@link DevicePointer} (tensor, mask) or a {@code Long} is passed as a 64-bit
      * pointer, an {@code Integer} as int32, a {@code Float} as float32. Anything else is an error.
+     *
+     * <p>The arguments are checked against the kernel's C signature ({@link KernelSignatures}, written from
+     * {@code cuda/*.cu}): their count, a tensor, mask or {@code Long} for a pointer, an {@code Integer} for an
+     * int, a {@code Long} for a 64-bit integer, a {@code Float} for a float. A mismatch throws an
+     * {@link IllegalStateException} naming the kernel, the argument, the C type and the Java type given,
+     * before anything is queued.
      */
     synchronized void launch(String name, int gridX, int gridY, int gridZ, int blockX, int sharedBytes, Object... args) {
         if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || sharedBytes < 0) {
@@ -278,6 +286,13 @@ final class CudaDevice implements AutoCloseable {
                         + args[i].getClass().getSimpleName() + " (a tensor, mask, Long, Integer or Float)");
             }
         }
+        KernelSignatures.Signature signature = signatures.get(name);
+        if (signature == null) {
+            kernel(name); // not in the module either: the driver's CUDA_ERROR_NOT_FOUND names it
+            throw new IllegalStateException(name + " is in the kernel module but not in " + KernelSignatures.RESOURCE
+                    + ", which is stale: run native-build/kernel-signatures.sh");
+        }
+        signature.check(args);
         Kernel k = kernel(name);
         if (sharedBytes > DEFAULT_SHARED_LIMIT && sharedBytes > k.sharedAllowed) {
             cu.funcSetAttribute(k.function, FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes, name);

@@ -1,20 +1,29 @@
 package dev.vavl4j.backend.cuda;
 
+import dev.vavl4j.backend.OpChecks;
+import dev.vavl4j.backend.ShapeException;
+
 /**
  * Elementwise, activation, dropout, padding, pooling and concat kernels (cuda/elementwise.cu,
  * cuda/pool.cu). The elementwise kernels are grid-stride loops over a 1-D grid sized by {@link #blocks};
  * masked ops take the mask's device lengths and T. Shapes the backend does not check are checked here,
  * before anything is queued.
+ *
+ * <p>Twin of {@code CpuActivations} / {@code CpuSequenceOps}: the sigmoid (swish, GLU) is float {@code expf}
+ * here, double rounded to float there (1e-4 relative for outputs, 1e-3 for gradients); ReLU, dropout, padding
+ * and concat give the same bits; see docs/gpu.md, "Where the twins may differ".
  */
 final class CudaElementwise {
     /** Threads per block of the grid-stride kernels. */
     private static final int THREADS = 256;
     /** Grid cap of the grid-stride kernels (their 32-bit index relies on it: 8192·256 + 2^31 < 2^32). */
     private static final int MAX_BLOCKS = 8192;
-    /** vavl_bias_grad: 32 columns × 32 row groups per block. */
-    private static final int BIAS_GRAD_COLS = 32, BIAS_GRAD_THREADS = 1024;
-    /** vavl_masked_mean_pool: 32 channels × 8 time groups per block. */
-    private static final int POOL_COLS = 32, POOL_THREADS = 256;
+    /** vavl_bias_grad: VAVL_BG_COLS (32) columns × VAVL_BG_GROUPS (32) row groups per block, from cuda/elementwise.cu. */
+    static final int BIAS_GRAD_COLS = KernelSignatures.define("VAVL_BG_COLS"),
+            BIAS_GRAD_THREADS = BIAS_GRAD_COLS * KernelSignatures.define("VAVL_BG_GROUPS");
+    /** vavl_masked_mean_pool: VAVL_POOL_COLS (32) channels × VAVL_POOL_GROUPS (8) time groups per block, from cuda/pool.cu. */
+    static final int POOL_COLS = KernelSignatures.define("VAVL_POOL_COLS"),
+            POOL_THREADS = POOL_COLS * KernelSignatures.define("VAVL_POOL_GROUPS");
 
     private final CudaBackend be;
     private final CudaDevice dev;
@@ -121,7 +130,7 @@ final class CudaElementwise {
     void concatColumns(CudaTensor a, CudaTensor b, CudaTensor out) {
         int ca = a.cols(), cb = b.cols(), co = out.cols();
         if (ca + cb != co || a.rows() != b.rows() || a.rows() != out.rows()) {
-            throw new IllegalArgumentException("concat " + a + " | " + b + " -> " + out);
+            throw new ShapeException("concat " + a + " | " + b + " -> " + out);
         }
         launch1d("vavl_concat_columns", out.size(), a, b, out, out.size(), ca, cb);
     }
@@ -130,26 +139,17 @@ final class CudaElementwise {
 
     /** x is [B·T, ·] for the mask's B and T. */
     private static void checkMasked(CudaTensor x, CudaMask mask) {
-        if ((long) mask.batch() * mask.time() != x.rows()) {
-            throw new IllegalArgumentException(x + " does not have B·T = " + mask.batch() + "·" + mask.time() + " rows");
-        }
+        OpChecks.masked(x, mask);
     }
 
     /** A pooled tensor [B, C]. */
     private static void checkPooled(CudaTensor pooled, CudaMask mask, int C) {
-        if (pooled.size() != (long) mask.batch() * C) {
-            throw new IllegalArgumentException(pooled + " is not [" + mask.batch() + ", " + C + "]");
-        }
+        OpChecks.pooled(pooled, mask, C);
     }
 
     /** g [B·T, 2C] and z (or dz) [B·T, C]; returns C. */
     private static int checkGlu(CudaTensor g, CudaMask mask, CudaTensor z) {
-        checkMasked(z, mask);
-        int C = z.cols();
-        if (g.cols() != 2 * C || g.rows() != z.rows()) {
-            throw new IllegalArgumentException("GLU input " + g + " is not [·, 2·" + C + "] for output " + z);
-        }
-        return C;
+        return OpChecks.glu(g, mask, z);
     }
 
     /** The factor kept elements are multiplied by: 1/(1 − p) rounded to float once, the same float as the CPU's. */

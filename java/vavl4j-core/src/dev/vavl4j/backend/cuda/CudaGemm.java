@@ -6,6 +6,10 @@ package dev.vavl4j.backend.cuda;
  * C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: one cublasSgemm with the operands swapped, m and n
  * swapped, and the transpose flags unchanged (Bᵀ as stored already is the Bᵀ that product needs).
  * TF32 (when the device has it on) is chosen inside {@link CudaDevice#sgemm}.
+ *
+ * <p>Twin of {@code CpuGemm}: cuBLAS may order the float sums differently, and padded rows of {@code
+ * gemmValidRows} are computed; parity tolerance 1e-4 relative (TF32 5e-3), see docs/gpu.md, "Where the twins may
+ * differ".
  */
 final class CudaGemm {
     private final CudaDevice dev;

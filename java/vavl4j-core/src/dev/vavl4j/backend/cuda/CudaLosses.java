@@ -1,6 +1,7 @@
 package dev.vavl4j.backend.cuda;
 
 import dev.vavl4j.backend.OpChecks;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Workspace;
 
 /**
@@ -8,6 +9,9 @@ import dev.vavl4j.backend.Workspace;
  * double in a small device buffer, which comes back with one download (the only host round trip).
  * Temporaries live in a workspace opened for the call, so a loss allocates nothing that outlives it.
  * Values are computed in double as the CPU reference (CpuLosses) does, with the sums in a fixed order.
+ *
+ * <p>Twin of {@code CpuLosses}: both in double, sums in different fixed orders; parity tolerance 1e-7·max(1,
+ * |loss|) for the loss and 1e-3 relative for the gradient, see docs/gpu.md, "Where the twins may differ".
  */
 final class CudaLosses {
     private static final int THREADS = 256;
@@ -31,7 +35,7 @@ final class CudaLosses {
         CudaBackend.sameSize(logits, targets);
         CudaBackend.sameSize(logits, dLogits);
         int n = logits.rows(), C = logits.cols();
-        if (C == 0) throw new IllegalArgumentException("cross-entropy over zero classes: " + logits);
+        if (C == 0) throw new ShapeException("cross-entropy over zero classes: " + logits);
         if (n == 0) return Double.NaN;  // 0/0, as the CPU
         try (Workspace ws = be.openWorkspace()) {
             CudaTensor rowLoss = be.scratch(2 * n), loss = be.scratch(2);
@@ -54,7 +58,7 @@ final class CudaLosses {
         CudaBackend.sameSize(logits, dLogits);
         OpChecks.checkCols(logits, classWeights);
         int n = logits.rows(), C = logits.cols();
-        if (C == 0) throw new IllegalArgumentException("cross-entropy over zero classes: " + logits);
+        if (C == 0) throw new ShapeException("cross-entropy over zero classes: " + logits);
         if (n == 0) return Double.NaN;  // 0/0, as the CPU
         try (Workspace ws = be.openWorkspace()) {
             CudaTensor rowLoss = be.scratch(2 * n), wsum = be.scratch(2), loss = be.scratch(2);
@@ -107,7 +111,7 @@ final class CudaLosses {
     double reconstructionMse(CudaTensor recon, CudaTensor input, CudaMask mask, float scale, CudaTensor dRecon) {
         int B = mask.batch(), T = mask.time(), D = input.cols();
         if ((long) B * T != input.rows() || recon.size() != (long) B * D) {
-            throw new IllegalArgumentException("reconstruction " + recon + " of input " + input + " with mask [" + B
+            throw new ShapeException("reconstruction " + recon + " of input " + input + " with mask [" + B
                     + ", " + T + "]: expected input [" + B + ", " + T + ", D] and recon [" + B + ", D]");
         }
         CudaBackend.sameSize(recon, dRecon);

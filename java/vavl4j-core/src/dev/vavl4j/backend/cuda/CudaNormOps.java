@@ -1,18 +1,31 @@
 package dev.vavl4j.backend.cuda;
 
+import static dev.vavl4j.backend.cuda.CudaBackend.t;
+
+import dev.vavl4j.backend.BatchStats;
+import dev.vavl4j.backend.LayerNormStats;
+import dev.vavl4j.backend.NormAffine;
+import dev.vavl4j.backend.NormAffineGrads;
+import dev.vavl4j.backend.OpChecks;
+import dev.vavl4j.backend.ShapeException;
 import dev.vavl4j.backend.Workspace;
 
 /**
  * LayerNorm and masked BatchNorm kernels (cuda/norm.cu). LayerNorm runs one warp per row; the column
  * sums (LayerNorm dWeight/dBias, batch statistics, BatchNorm backward sums) are deterministic two-stage
  * reductions: per-part double partials in a scratch buffer, then a kernel summing the parts in order.
+ *
+ * <p>Twin of {@code CpuNormOps}: a layer-norm row is summed here in float warp sums, there in double; column
+ * sums are double on both, in a different grouping; parity tolerance 1e-4 relative for outputs and statistics,
+ * 1e-3 for gradients, see docs/gpu.md, "Where the twins may differ".
  */
 final class CudaNormOps {
     /** Threads of the row kernels (4 warps = 4 rows per block). */
     private static final int ROW_THREADS = 128;
-    /** Threads of the column-partial kernels: 32 columns × 8 row groups (VAVL_NORM_COLS × GROUPS). */
-    private static final int PARTIAL_THREADS = 256;
-    private static final int PARTIAL_COLS = 32;
+    /** Columns of a column-partial block: VAVL_NORM_COLS (32) of cuda/norm.cu. */
+    static final int PARTIAL_COLS = KernelSignatures.define("VAVL_NORM_COLS");
+    /** Threads of the column-partial kernels: VAVL_NORM_COLS × VAVL_NORM_GROUPS (32 × 8). */
+    static final int PARTIAL_THREADS = PARTIAL_COLS * KernelSignatures.define("VAVL_NORM_GROUPS");
     /** Threads of elementwise and per-column kernels. */
     private static final int THREADS = 256;
     /** Rows one partial block sums at least; parts are capped so the finish loop stays short. */
@@ -27,31 +40,35 @@ final class CudaNormOps {
         this.dev = dev;
     }
 
-    void layerNorm(CudaTensor x, CudaTensor weight, CudaTensor bias, float eps, CudaTensor y, CudaTensor mean, CudaTensor rstd) {
+    void layerNorm(CudaTensor x, NormAffine affine, float eps, CudaTensor y, LayerNormStats stats) {
+        CudaTensor weight = t(affine.weight()), bias = t(affine.bias());
+        CudaTensor mean = t(stats.mean()), rstd = t(stats.rstd());
         int rows = x.rows(), cols = x.cols();
-        checkLayerNorm(x, weight, bias, y, mean, rstd);
+        OpChecks.layerNorm(x, affine, y, stats);
         if (rows == 0) return;
         dev.launch("vavl_layer_norm", rowBlocks(rows), 1, 1, ROW_THREADS, 0,
                 x, weight, bias, eps, y, mean, rstd, rows, cols);
     }
 
-    void residualLayerNorm(CudaTensor x, CudaTensor branch, float scale, CudaTensor weight, CudaTensor bias, float eps, CudaTensor sum, CudaTensor y, CudaTensor mean, CudaTensor rstd) {
+    void residualLayerNorm(CudaTensor x, CudaTensor branch, float scale, NormAffine affine, float eps, CudaTensor sum,
+                           CudaTensor y, LayerNormStats stats) {
+        CudaTensor weight = t(affine.weight()), bias = t(affine.bias());
+        CudaTensor mean = t(stats.mean()), rstd = t(stats.rstd());
         int rows = x.rows(), cols = x.cols();
-        checkLayerNorm(x, weight, bias, y, mean, rstd);
+        OpChecks.layerNorm(x, affine, y, stats);
+        CudaBackend.sameSize(x, branch);
         CudaBackend.sameSize(x, sum);
         if (rows == 0) return;
         dev.launch("vavl_residual_layer_norm", rowBlocks(rows), 1, 1, ROW_THREADS, 0,
                 x, branch, scale, weight, bias, eps, sum, y, mean, rstd, rows, cols);
     }
 
-    void layerNormBackward(CudaTensor dy, CudaTensor x, CudaTensor weight, CudaTensor mean, CudaTensor rstd, CudaTensor dx, CudaTensor dWeight, CudaTensor dBias) {
+    void layerNormBackward(CudaTensor dy, CudaTensor x, CudaTensor weight, LayerNormStats stats, CudaTensor dx,
+                           NormAffineGrads grads) {
+        CudaTensor mean = t(stats.mean()), rstd = t(stats.rstd());
+        CudaTensor dWeight = t(grads.dWeight()), dBias = t(grads.dBias());
         int rows = x.rows(), cols = x.cols();
-        CudaBackend.sameSize(x, dy);
-        CudaBackend.sameSize(x, dx);
-        CudaBackend.checkCols(x, dBias);
-        CudaBackend.checkCols(x, dWeight);
-        perRow(x, mean);
-        perRow(x, rstd);
+        OpChecks.layerNormBackward(dy, x, weight, stats, dx, grads);
         if (rows == 0 || cols == 0) return;
         dev.launch("vavl_layer_norm_backward_dx", rowBlocks(rows), 1, 1, ROW_THREADS, 0,
                 dy, x, weight, mean, rstd, dx, rows, cols);
@@ -62,7 +79,7 @@ final class CudaNormOps {
             dev.launch("vavl_layer_norm_backward_partial", ceilDiv(cols, PARTIAL_COLS), parts, 1, PARTIAL_THREADS, 0,
                     dy, x, mean, rstd, partial, rows, cols, rowsPerPart);
             dev.launch("vavl_norm_colsum_finish", ceilDiv(cols, THREADS), 1, 1, THREADS, 0,
-                    partial, parts, cols, 0L, dWeight, dBias);
+                    partial, parts, cols, DevicePointer.NULL, dWeight, dBias);
         }
     }
 
@@ -94,7 +111,9 @@ final class CudaNormOps {
                 runningMean, runningVar, mean, var, momentum, n, cols);
     }
 
-    void batchNormSwish(CudaTensor x, CudaTensor mean, CudaTensor var, CudaTensor weight, CudaTensor bias, float eps, CudaTensor bn, CudaTensor out) {
+    void batchNormSwish(CudaTensor x, BatchStats stats, NormAffine affine, float eps, CudaTensor bn, CudaTensor out) {
+        CudaTensor mean = t(stats.mean()), var = t(stats.var());
+        CudaTensor weight = t(affine.weight()), bias = t(affine.bias());
         int rows = x.rows(), cols = x.cols();
         CudaBackend.checkCols(x, mean);
         CudaBackend.checkCols(x, var);
@@ -107,7 +126,10 @@ final class CudaNormOps {
                 x, mean, var, weight, bias, eps, bn, out, rows, cols);
     }
 
-    void batchNormSwishBackward(CudaTensor dOut, CudaTensor x, CudaTensor bn, CudaTensor mean, CudaTensor var, CudaTensor weight, float eps, CudaMask mask, CudaTensor dx, CudaTensor dWeight, CudaTensor dBias) {
+    void batchNormSwishBackward(CudaTensor dOut, CudaTensor x, CudaTensor bn, BatchStats stats, CudaTensor weight,
+                                float eps, CudaMask mask, CudaTensor dx, NormAffineGrads grads) {
+        CudaTensor mean = t(stats.mean()), var = t(stats.var());
+        CudaTensor dWeight = t(grads.dWeight()), dBias = t(grads.dBias());
         int cols = x.cols();
         int rows = checkMasked(x, mask);
         CudaBackend.sameSize(x, dOut);
@@ -136,24 +158,11 @@ final class CudaNormOps {
 
     // ------------------------------------------------------------------ helpers
 
-    private static void checkLayerNorm(CudaTensor x, CudaTensor weight, CudaTensor bias, CudaTensor y, CudaTensor mean,
-                                       CudaTensor rstd) {
-        CudaBackend.checkCols(x, weight);
-        CudaBackend.checkCols(x, bias);
-        CudaBackend.sameSize(x, y);
-        perRow(x, mean);
-        perRow(x, rstd);
-    }
-
-    private static void perRow(CudaTensor x, CudaTensor stat) {
-        if (stat.size() != x.rows()) throw new IllegalArgumentException("one value per row of " + x + " expected: " + stat);
-    }
-
     /** Checks x is [B·T, C] for the mask and returns B·T. */
     private static int checkMasked(CudaTensor x, CudaMask mask) {
         int rows = mask.batch() * mask.time();
-        if (x.rows() != rows) throw new IllegalArgumentException(x + " does not match a mask of " + mask.batch() + "x" + mask.time());
-        if (rows == 0) throw new IllegalArgumentException("empty mask");
+        if (x.rows() != rows) throw new ShapeException(x + " does not match a mask of " + mask.batch() + "x" + mask.time());
+        if (rows == 0) throw new ShapeException("empty mask");
         return rows;
     }
 
