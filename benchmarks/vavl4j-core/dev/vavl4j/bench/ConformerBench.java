@@ -65,7 +65,7 @@ public class ConformerBench {
         BenchEnv.report("ConformerBench");
         VavlConfig cfg = VavlConfig.paperDefaults().with(Map.of("modality_layers", 0, "shared_layers", 1));
         ParameterStore store = ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, 1), "init");
-        block = new ConformerBlock(store, "shared.conformer.blocks.0", H);
+        block = new ConformerBlock(dev.vavl4j.layers.Declarations.over(store), "shared.conformer.blocks.0", dev.vavl4j.model.VavlModel.blockDims(cfg));
         mask = be.mask(new int[] {150, 120, 90, 75}, T);
         SplittableRandom rng = new SplittableRandom(7);
         x = BenchEnv.random(be, rng, B, T, D);

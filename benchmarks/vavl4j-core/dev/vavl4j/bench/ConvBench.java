@@ -82,7 +82,7 @@ public class ConvBench {
         VavlConfig cfg = VavlConfig.paperDefaults().with(Map.of("modality_layers", 0, "shared_layers", 1));
         if (cfg.modelDim() != D || cfg.convKernel() != 31) throw new IllegalStateException("not the paper width: " + cfg);
         ParameterStore store = ParameterStore.fromHost(be, cfg, WeightInit.initial(cfg, 1), "init");
-        conv = new ConvModule(store, PREFIX);
+        conv = new ConvModule(dev.vavl4j.layers.Declarations.over(store), PREFIX, cfg.modelDim(), cfg.convKernel());
         weight = store.param(PREFIX + ".depthwise.weight").value;
         mask = be.mask(len, T);
         SplittableRandom rng = new SplittableRandom(11);

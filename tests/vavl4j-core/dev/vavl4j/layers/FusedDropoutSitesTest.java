@@ -8,6 +8,7 @@ import dev.vavl4j.backend.DropoutHash;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuBackend;
 import dev.vavl4j.model.ParameterStore;
+import dev.vavl4j.model.VavlConfig;
 import dev.vavl4j.testutil.GradCheck;
 import java.util.Map;
 import java.util.Random;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FusedDropoutSitesTest {
     private static final long SEED = 0xD5EEDL;
     private final Backend be = new CpuBackend();
-    private final ParameterStore ps = GradCheck.randomStore(be, GradCheck.tinyConfig(Map.of()), 78);
+    private final VavlConfig cfg = GradCheck.tinyConfig(Map.of());
+    private final ParameterStore ps = GradCheck.randomStore(be, cfg, 78);
 
     private ForwardContext ctx(float dropout, float headDropout) {
         return new ForwardContext(be, true, dropout, headDropout, 1e-5f, 1e-5f, 0.1f, SEED);
@@ -32,7 +34,8 @@ class FusedDropoutSitesTest {
     @ParameterizedTest
     @ValueSource(floats = {0f, 0.2f})
     void feedForwardDrawsOneSeedPerDropoutSite(float p) {
-        FeedForward ff = new FeedForward(ps, "audio.conformer.blocks.0.ff1");
+        FeedForward ff = new FeedForward(Declarations.over(ps), "audio.conformer.blocks.0.ff1", cfg.modelDim(),
+                cfg.ffExpansion() * cfg.modelDim());
         int d = ps.param("audio.conformer.blocks.0.ff1.norm.weight").value.size();
         ForwardContext c = ctx(p, 0f);
         FeedForward.Saved s = ff.forward(c, GradCheck.randn(be, new Random(1), 1, 3, 5, d), null);
@@ -46,7 +49,8 @@ class FusedDropoutSitesTest {
     @ValueSource(floats = {0f, 0.3f})
     void mlpHeadMatchesTheUnfusedPassesBitForBit(float p) {
         String prefix = "head.fusion";
-        MlpHead head = new MlpHead(ps, prefix);
+        MlpHead head = new MlpHead(Declarations.over(ps), prefix, 2 * cfg.modelDim(), cfg.headHidden1(), cfg.headHidden2(),
+                cfg.outputs());
         Tensor fc1w = ps.param(prefix + ".fc1.weight").value;
         Tensor r = GradCheck.randn(be, new Random(2), 1, 5, fc1w.dim(1));
         ForwardContext c = ctx(0f, p);

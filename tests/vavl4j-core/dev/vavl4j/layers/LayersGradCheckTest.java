@@ -15,6 +15,7 @@ import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuBackend;
 import dev.vavl4j.model.ParameterStore;
 import dev.vavl4j.model.VavlConfig;
+import dev.vavl4j.model.VavlModel;
 import dev.vavl4j.testutil.GradCheck;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +151,7 @@ class LayersGradCheckTest {
     void feedForward(float dropout) {
         ParameterStore ps = store(Map.of());
         String prefix = "audio.conformer.blocks.0.ff1";
-        FeedForward ff = new FeedForward(ps, prefix);
+        FeedForward ff = new FeedForward(Declarations.over(ps), prefix, D, 2 * D);
         Random r = new Random(4);
         Tensor x = randn(be, r, 1.5, B, T, D);
         float[] w = randn(r, B * T * D, 1); // row-wise layer: every row is a real output
@@ -163,7 +164,7 @@ class LayersGradCheckTest {
     void relPosAttention(float dropout) {
         ParameterStore ps = store(Map.of());
         String prefix = "audio.conformer.blocks.0.attn";
-        RelPosAttention attn = new RelPosAttention(ps, prefix, H);
+        RelPosAttention attn = new RelPosAttention(Declarations.over(ps), prefix, D, H);
         Random r = new Random(5);
         Tensor x = be.fromHost(sequence(r, LENGTHS, T, D, 1.5, 40), B, T, D);
         float[] w = validWeights(r, LENGTHS, T, D);
@@ -179,7 +180,7 @@ class LayersGradCheckTest {
     void convModule(int K) {
         ParameterStore ps = store(Map.of("conv_kernel", K));
         String prefix = "audio.conformer.blocks.0.conv";
-        ConvModule conv = new ConvModule(ps, prefix);
+        ConvModule conv = new ConvModule(Declarations.over(ps), prefix, D, K);
         Random r = new Random(6);
         Tensor x = be.fromHost(sequence(r, LENGTHS, T, D, 1.5, 1e3), B, T, D);
         float[] w = validWeights(r, LENGTHS, T, D);
@@ -193,7 +194,7 @@ class LayersGradCheckTest {
     void convModuleWithDropout() {
         ParameterStore ps = store(Map.of());
         String prefix = "audio.conformer.blocks.0.conv";
-        ConvModule conv = new ConvModule(ps, prefix);
+        ConvModule conv = new ConvModule(Declarations.over(ps), prefix, D, GradCheck.tinyConfig(Map.of()).convKernel());
         Random r = new Random(7);
         Tensor x = be.fromHost(sequence(r, LENGTHS, T, D, 1.5, 1e3), B, T, D);
         float[] w = validWeights(r, LENGTHS, T, D);
@@ -207,7 +208,7 @@ class LayersGradCheckTest {
     void conformerBlock(float dropout) {
         ParameterStore ps = store(Map.of());
         String prefix = "audio.conformer.blocks.0";
-        ConformerBlock block = new ConformerBlock(ps, prefix, H);
+        ConformerBlock block = new ConformerBlock(Declarations.over(ps), prefix, VavlModel.blockDims(GradCheck.tinyConfig(Map.of())));
         Random r = new Random(8);
         Tensor x = be.fromHost(sequence(r, LENGTHS, T, D, 1.5, 40), B, T, D);
         float[] w = validWeights(r, LENGTHS, T, D);
@@ -224,7 +225,8 @@ class LayersGradCheckTest {
     void conformer(float dropout) {
         ParameterStore ps = store(Map.of("modality_layers", 2));
         int p = 4;
-        Conformer conf = new Conformer(ps, "visual.conformer", 2, H);
+        Conformer conf = new Conformer(Declarations.over(ps), "visual.conformer", p, 2,
+                VavlModel.blockDims(GradCheck.tinyConfig(Map.of("modality_layers", 2))));
         Random r = new Random(9);
         Tensor x = be.fromHost(sequence(r, LENGTHS, T, p, 1.0, 40), B, T, p);
         float[] w = validWeights(r, LENGTHS, T, D);
@@ -243,7 +245,7 @@ class LayersGradCheckTest {
     @ValueSource(floats = {0f, 0.3f})
     void mlpHead(float headDropout) {
         ParameterStore ps = store(Map.of());
-        MlpHead head = new MlpHead(ps, "head.fusion");
+        MlpHead head = new MlpHead(Declarations.over(ps), "head.fusion", 2 * D, 6, 5, 3);
         Random r = new Random(10);
         Tensor x = randn(be, r, 1, 4, 2 * D);
         float[] w = randn(r, 4 * 3, 1);

@@ -13,6 +13,7 @@ import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.backend.cpu.CpuBackend;
 import dev.vavl4j.io.HostTensor;
 import dev.vavl4j.layers.ConvModule;
+import dev.vavl4j.layers.Declarations;
 import dev.vavl4j.layers.ForwardContext;
 import dev.vavl4j.layers.Param;
 import dev.vavl4j.layers.ParamSource;
@@ -92,7 +93,7 @@ class BatchNormBehaviourTest {
         });
         ps.buffers.put("c.bn.running_mean", be.fromHost(rm0, D));
         ps.buffers.put("c.bn.running_var", be.fromHost(rv0, D));
-        ConvModule conv = new ConvModule(ps, "c");
+        ConvModule conv = new ConvModule(Declarations.over(ps), "c", D, K);
 
         // input: valid frames ~N(0,1) + offset; padded frames large finite values (as the residual stream
         // of an encoder carries: FF biases make them non-zero)

@@ -10,9 +10,10 @@ public final class Conformer {
     private final Linear input;
     private final List<ConformerBlock> blocks = new ArrayList<>();
 
-    public Conformer(ParamSource ps, String prefix, int layers, int heads) {
-        input = ps.linear(prefix + ".input");
-        for (int i = 0; i < layers; i++) blocks.add(new ConformerBlock(ps, prefix + ".blocks." + i, heads));
+    /** Declares and takes input (in→d) and {@code layers} blocks. */
+    public Conformer(Declarations ds, String prefix, int in, int layers, ConformerBlock.Dims dims) {
+        input = Linear.declare(ds, prefix + ".input", in, dims.d());
+        for (int i = 0; i < layers; i++) blocks.add(new ConformerBlock(ds, prefix + ".blocks." + i, dims));
     }
 
     public record Saved(Tensor x, long inputSeed, List<ConformerBlock.Saved> blocks) {}

@@ -10,13 +10,17 @@ public final class ConformerBlock {
     private final ConvModule conv;
     private final LayerNorm norm;
 
-    public ConformerBlock(ParamSource ps, String prefix, int heads) {
-        ff1 = new FeedForward(ps, prefix + ".ff1");
-        attn = new RelPosAttention(ps, prefix + ".attn", heads);
-        conv = new ConvModule(ps, prefix + ".conv");
-        ff2 = new FeedForward(ps, prefix + ".ff2");
-        norm = ps.layerNorm(prefix + ".norm");
+    /** Declares and takes, in spec §8 order: ff1, ff2, attn, conv, norm. */
+    public ConformerBlock(Declarations ds, String prefix, Dims dims) {
+        ff1 = new FeedForward(ds, prefix + ".ff1", dims.d(), dims.ffHidden());
+        ff2 = new FeedForward(ds, prefix + ".ff2", dims.d(), dims.ffHidden());
+        attn = new RelPosAttention(ds, prefix + ".attn", dims.d(), dims.heads());
+        conv = new ConvModule(ds, prefix + ".conv", dims.d(), dims.kernel());
+        norm = LayerNorm.declare(ds, prefix + ".norm", dims.d());
     }
+
+    /** The sizes a block's parameters take: model width d, the feed-forward hidden width, heads, kernel. */
+    public record Dims(int d, int ffHidden, int heads, int kernel) {}
 
     public record Saved(FeedForward.Saved f1, RelPosAttention.Saved a, ConvModule.Saved c, FeedForward.Saved f2,
                         LayerNorm.Saved ln) {}

@@ -17,15 +17,19 @@ public final class ConvModule {
     private final Param depthwise, bnWeight, bnBias;
     private final Tensor runningMean, runningVar;
 
-    public ConvModule(ParamSource ps, String prefix) {
-        norm = ps.layerNorm(prefix + ".norm");
-        pointwise1 = ps.linear(prefix + ".pointwise1");
-        pointwise2 = ps.linear(prefix + ".pointwise2");
-        depthwise = ps.param(prefix + ".depthwise.weight");
-        bnWeight = ps.param(prefix + ".bn.weight");
-        bnBias = ps.param(prefix + ".bn.bias");
-        runningMean = ps.buffer(prefix + ".bn.running_mean");
-        runningVar = ps.buffer(prefix + ".bn.running_var");
+    /**
+     * Declares and takes norm, pointwise1 d→2d, depthwise.weight [d, K] (fan-in K), bn.weight (1) and bn.bias
+     * (0), pointwise2 d→d; and the buffers bn.running_mean (0) and bn.running_var (1).
+     */
+    public ConvModule(Declarations ds, String prefix, int d, int kernel) {
+        norm = LayerNorm.declare(ds, prefix + ".norm", d);
+        pointwise1 = Linear.declare(ds, prefix + ".pointwise1", d, 2 * d);
+        depthwise = ds.param(prefix + ".depthwise.weight", new int[] {d, kernel}, Init.uniform(kernel));
+        bnWeight = ds.param(prefix + ".bn.weight", new int[] {d}, Init.ONES);
+        bnBias = ds.param(prefix + ".bn.bias", new int[] {d}, Init.ZEROS);
+        pointwise2 = Linear.declare(ds, prefix + ".pointwise2", d, d);
+        runningMean = ds.buffer(prefix + ".bn.running_mean", new int[] {d}, Init.ZEROS);
+        runningVar = ds.buffer(prefix + ".bn.running_var", new int[] {d}, Init.ONES);
     }
 
     public record Saved(LayerNorm.Saved ln, Tensor g, Tensor z, Tensor c, Tensor mean, Tensor var, Tensor bn,

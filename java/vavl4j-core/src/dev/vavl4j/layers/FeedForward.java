@@ -9,10 +9,11 @@ public final class FeedForward {
     private final Linear linear1;
     private final Linear linear2;
 
-    public FeedForward(ParamSource ps, String prefix) {
-        norm = ps.layerNorm(prefix + ".norm");
-        linear1 = ps.linear(prefix + ".linear1");
-        linear2 = ps.linear(prefix + ".linear2");
+    /** Declares and takes norm [d], linear1 d→hidden, linear2 hidden→d. */
+    public FeedForward(Declarations ds, String prefix, int d, int hidden) {
+        norm = LayerNorm.declare(ds, prefix + ".norm", d);
+        linear1 = Linear.declare(ds, prefix + ".linear1", d, hidden);
+        linear2 = Linear.declare(ds, prefix + ".linear2", hidden, d);
     }
 
     /** pre: linear1's biased pre-activation (swish's derivative reads it); act: drop(swish(pre)), linear2's input. */

@@ -15,6 +15,12 @@ public final class LayerNorm {
         this.bias = bias;
     }
 
+    /** Declares {@code prefix.weight} [d] (ones) and {@code prefix.bias} [d] (zeros). */
+    public static LayerNorm declare(Declarations ds, String prefix, int d) {
+        Param w = ds.param(prefix + ".weight", new int[] {d}, Init.ONES);
+        return new LayerNorm(w, ds.param(prefix + ".bias", new int[] {d}, Init.ZEROS));
+    }
+
     public record Saved(Tensor x, Tensor y, Tensor mean, Tensor rstd) {}
 
     public Saved forward(ForwardContext ctx, Tensor x) {

@@ -14,6 +14,17 @@ public final class Linear {
         this.bias = bias;
     }
 
+    /** Declares {@code prefix.weight} [out, in] and {@code prefix.bias} [out], both U(±1/√in). */
+    public static Linear declare(Declarations ds, String prefix, int in, int out) {
+        Param w = ds.param(prefix + ".weight", new int[] {out, in}, Init.uniform(in));
+        return new Linear(w, ds.param(prefix + ".bias", new int[] {out}, Init.uniform(in)));
+    }
+
+    /** Declares {@code prefix.weight} [out, in], U(±1/√in), for a linear map without a bias. */
+    public static Linear declareNoBias(Declarations ds, String prefix, int in, int out) {
+        return new Linear(ds.param(prefix + ".weight", new int[] {out, in}, Init.uniform(in)), null);
+    }
+
     public int outFeatures() {
         return weight.value.dim(0);
     }

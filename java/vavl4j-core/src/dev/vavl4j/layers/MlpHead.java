@@ -6,10 +6,11 @@ import dev.vavl4j.backend.Tensor;
 public final class MlpHead {
     private final Linear fc1, fc2, out;
 
-    public MlpHead(ParamSource ps, String prefix) {
-        fc1 = ps.linear(prefix + ".fc1");
-        fc2 = ps.linear(prefix + ".fc2");
-        out = ps.linear(prefix + ".out");
+    /** Declares and takes fc1 in→hidden1, fc2 hidden1→hidden2, out hidden2→outputs. */
+    public MlpHead(Declarations ds, String prefix, int in, int hidden1, int hidden2, int outputs) {
+        fc1 = Linear.declare(ds, prefix + ".fc1", in, hidden1);
+        fc2 = Linear.declare(ds, prefix + ".fc2", hidden1, hidden2);
+        out = Linear.declare(ds, prefix + ".out", hidden2, outputs);
     }
 
     /** pre: fc1's biased pre-activation (ReLU's derivative reads it); h1d: drop(relu(pre)), fc2's input. */

@@ -2,17 +2,12 @@ package dev.vavl4j.layers;
 
 import dev.vavl4j.backend.Tensor;
 
-/** Where layers find their parameters and buffers by spec name. */
+/**
+ * Where the tensors of a model are found by spec name; layers do not ask it directly but declare what they
+ * read through {@link Declarations#over}.
+ */
 public interface ParamSource {
     Param param(String name);
 
     Tensor buffer(String name);
-
-    default Linear linear(String prefix) {
-        return new Linear(param(prefix + ".weight"), param(prefix + ".bias"));
-    }
-
-    default LayerNorm layerNorm(String prefix) {
-        return new LayerNorm(param(prefix + ".weight"), param(prefix + ".bias"));
-    }
 }

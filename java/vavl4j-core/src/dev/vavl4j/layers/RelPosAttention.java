@@ -16,15 +16,16 @@ public final class RelPosAttention {
     private final Param pos, uBias, vBias;
     private final int heads;
 
-    public RelPosAttention(ParamSource ps, String prefix, int heads) {
-        norm = ps.layerNorm(prefix + ".norm");
-        q = ps.linear(prefix + ".q");
-        k = ps.linear(prefix + ".k");
-        v = ps.linear(prefix + ".v");
-        out = ps.linear(prefix + ".out");
-        pos = ps.param(prefix + ".pos.weight");
-        uBias = ps.param(prefix + ".u_bias");
-        vBias = ps.param(prefix + ".v_bias");
+    /** Declares and takes norm, q, k, v, out (d→d), pos.weight [d, d], u_bias and v_bias [H, d/H] (Xavier). */
+    public RelPosAttention(Declarations ds, String prefix, int d, int heads) {
+        norm = LayerNorm.declare(ds, prefix + ".norm", d);
+        q = Linear.declare(ds, prefix + ".q", d, d);
+        k = Linear.declare(ds, prefix + ".k", d, d);
+        v = Linear.declare(ds, prefix + ".v", d, d);
+        out = Linear.declare(ds, prefix + ".out", d, d);
+        pos = ds.param(prefix + ".pos.weight", new int[] {d, d}, Init.uniform(d));
+        uBias = ds.param(prefix + ".u_bias", new int[] {heads, d / heads}, Init.XAVIER);
+        vBias = ds.param(prefix + ".v_bias", new int[] {heads, d / heads}, Init.XAVIER);
         this.heads = heads;
     }
 

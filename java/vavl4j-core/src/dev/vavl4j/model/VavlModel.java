@@ -4,12 +4,13 @@ import dev.vavl4j.backend.Backend;
 import dev.vavl4j.backend.SeqMask;
 import dev.vavl4j.backend.Tensor;
 import dev.vavl4j.layers.Conformer;
+import dev.vavl4j.layers.ConformerBlock;
+import dev.vavl4j.layers.Declarations;
 import dev.vavl4j.layers.ForwardContext;
 import dev.vavl4j.layers.LayerNorm;
 import dev.vavl4j.layers.Linear;
 import dev.vavl4j.layers.MlpHead;
 import dev.vavl4j.layers.Param;
-import dev.vavl4j.layers.ParamSource;
 
 /**
  * The VAVL model of spec §4: per-modality projection and Conformer encoder, shared Conformer layers with
@@ -26,22 +27,44 @@ public final class VavlModel {
     final MlpHead headAudio, headVisual, headFusion, reconAudio, reconVisual;
 
     public VavlModel(VavlConfig cfg, ParameterStore store) {
+        this(cfg, Declarations.over(store), store, store.backend());
+    }
+
+    /**
+     * Builds the layers, each declaring the parameters and buffers it reads into {@code ds}, in spec §8 order
+     * (the order of the layout, of checkpoints and of the initialiser's random draws): per modality the
+     * projection and its Conformer, then the shared Conformer and norm, the unimodal and fusion heads, the
+     * recon heads.
+     */
+    VavlModel(VavlConfig cfg, Declarations ds, ParameterStore store, Backend be) {
         this.cfg = cfg;
         this.store = store;
-        this.be = store.backend();
-        ParamSource ps = store;
-        int H = cfg.heads();
-        projAudio = new Linear(ps.param("audio.proj.weight"), null);
-        projVisual = new Linear(ps.param("visual.proj.weight"), null);
-        encAudio = new Conformer(ps, "audio.conformer", cfg.modalityLayers(), H);
-        encVisual = new Conformer(ps, "visual.conformer", cfg.modalityLayers(), H);
-        shared = new Conformer(ps, "shared.conformer", cfg.sharedLayers(), H);
-        sharedNorm = ps.layerNorm("shared.norm");
-        headAudio = new MlpHead(ps, "head.audio");
-        headVisual = new MlpHead(ps, "head.visual");
-        headFusion = new MlpHead(ps, "head.fusion");
-        reconAudio = new MlpHead(ps, "recon.audio");
-        reconVisual = new MlpHead(ps, "recon.visual");
+        this.be = be;
+        ConformerBlock.Dims dims = blockDims(cfg);
+        int d = cfg.modelDim(), h1 = cfg.headHidden1(), h2 = cfg.headHidden2();
+        projAudio = Linear.declareNoBias(ds, "audio.proj", cfg.audioDim(), cfg.projDim());
+        encAudio = new Conformer(ds, "audio.conformer", cfg.projDim(), cfg.modalityLayers(), dims);
+        projVisual = Linear.declareNoBias(ds, "visual.proj", cfg.visualDim(), cfg.projDim());
+        encVisual = new Conformer(ds, "visual.conformer", cfg.projDim(), cfg.modalityLayers(), dims);
+        shared = new Conformer(ds, "shared.conformer", d, cfg.sharedLayers(), dims);
+        sharedNorm = LayerNorm.declare(ds, "shared.norm", d);
+        headAudio = new MlpHead(ds, "head.audio", d, h1, h2, cfg.outputs());
+        headVisual = new MlpHead(ds, "head.visual", d, h1, h2, cfg.outputs());
+        headFusion = new MlpHead(ds, "head.fusion", 2 * d, h1, h2, cfg.outputs());
+        reconAudio = new MlpHead(ds, "recon.audio", d, h1, h2, cfg.audioDim());
+        reconVisual = new MlpHead(ds, "recon.visual", d, h1, h2, cfg.visualDim());
+    }
+
+    /** Every parameter and buffer of {@code cfg}, as the layers declare them (no tensors are made). */
+    public static Declarations declare(VavlConfig cfg) {
+        Declarations ds = new Declarations();
+        new VavlModel(cfg, ds, null, null);
+        return ds;
+    }
+
+    /** The sizes of a Conformer block of {@code cfg}. */
+    public static ConformerBlock.Dims blockDims(VavlConfig cfg) {
+        return new ConformerBlock.Dims(cfg.modelDim(), cfg.ffExpansion() * cfg.modelDim(), cfg.heads(), cfg.convKernel());
     }
 
     public VavlConfig config() {
