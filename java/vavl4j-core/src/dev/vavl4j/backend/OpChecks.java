@@ -73,6 +73,55 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Relative-position attention forward: q, k, v and ctx [B·T, d] for the mask's B and T (d the size of u),
+     * heads dividing d, pos [2T − 1, d], vBias [d], probs [B·heads·T·T], lengths in [0, T]. Both backends check
+     * exactly this, so the same bad shapes fail the same way on either.
+     */
+    public static void attention(AttentionInputs in, int heads, SeqMask mask, Tensor probs, Tensor ctx) {
+        long n = attentionInputs(in, heads, mask);
+        attentionSize("probs", probs, (long) mask.batch() * heads * mask.time() * mask.time(), mask, in.u().size());
+        attentionSize("ctx", ctx, n, mask, in.u().size());
+    }
+
+    /** Relative-position attention backward: {@link #attention}'s shapes, dCtx like ctx, each gradient like its input. */
+    public static void attentionBackward(Tensor dCtx, AttentionInputs in, int heads, SeqMask mask, Tensor probs, AttentionGrads g) {
+        long n = attentionInputs(in, heads, mask);
+        int d = in.u().size();
+        long T = mask.time();
+        attentionSize("dCtx", dCtx, n, mask, d);
+        attentionSize("probs", probs, (long) mask.batch() * heads * T * T, mask, d);
+        attentionSize("dq", g.dq(), n, mask, d);
+        attentionSize("dk", g.dk(), n, mask, d);
+        attentionSize("dv", g.dv(), n, mask, d);
+        attentionSize("dPos", g.dPos(), (2 * T - 1) * d, mask, d);
+        attentionSize("dU", g.dU(), d, mask, d);
+        attentionSize("dVBias", g.dVBias(), d, mask, d);
+    }
+
+    /** The inputs' shapes; returns B·T·d. */
+    private static long attentionInputs(AttentionInputs in, int heads, SeqMask mask) {
+        int d = in.u().size();
+        if (heads <= 0 || d % heads != 0) throw new ShapeException("attention: " + heads + " heads do not divide d = " + d);
+        for (int b = 0; b < mask.batch(); b++) {
+            if (mask.length(b) < 0 || mask.length(b) > mask.time()) throw new ShapeException("attention: mask lengths must lie in [0, T]");
+        }
+        long n = (long) mask.batch() * mask.time() * d, T = mask.time();
+        attentionSize("q", in.q(), n, mask, d);
+        attentionSize("k", in.k(), n, mask, d);
+        attentionSize("v", in.v(), n, mask, d);
+        attentionSize("pos", in.pos(), (2 * T - 1) * d, mask, d);
+        attentionSize("vBias", in.vBias(), d, mask, d);
+        return n;
+    }
+
+    private static void attentionSize(String name, Tensor t, long expected, SeqMask mask, int d) {
+        if (t.size() != expected) {
+            throw new ShapeException("attention: " + name + " " + java.util.Arrays.toString(t.shape()) + " has " + t.size()
+                    + " elements, expected " + expected + " (B " + mask.batch() + ", T " + mask.time() + ", d " + d + ")");
+        }
+    }
+
     /** LayerNorm forward: weight and bias one per column of x, y the size of x, mean and rstd one per row. */
     public static void layerNorm(Tensor x, NormAffine affine, Tensor y, LayerNormStats stats) {
         checkCols(x, affine.weight());

@@ -68,7 +68,26 @@ class BackendShapeChecksTest {
         cs.add(new Case("cross-entropy weights", be -> be.crossEntropyArgmax(be.zeros(3, 4), be.zeros(3, 4), be.zeros(5), 1f,
                 be.zeros(3, 4))));
         cs.add(new Case("mask lengths", be -> be.mask(new int[] {1, T + 1}, T)));
+        // attention (checked on the CUDA backend only before): C = 4 wide, 2 heads
+        cs.add(new Case("attention: k rows", be -> be.relPosAttention(attn(be, B * T + 1), 2, mask(be), saved(be, 2), be.zeros(B * T, C))));
+        cs.add(new Case("attention: heads do not divide d", be -> be.relPosAttention(attn(be, B * T), 3, mask(be), saved(be, 3),
+                be.zeros(B * T, C))));
+        cs.add(new Case("attention: probs size", be -> be.relPosAttention(attn(be, B * T), 2, mask(be), new dev.vavl4j.backend.AttentionSaved(
+                be.zeros(B * 2 * T * T - 1), 0f, 1), be.zeros(B * T, C))));
+        cs.add(new Case("attention backward: dPos size", be -> be.relPosAttentionBackward(be.zeros(B * T, C), attn(be, B * T), 2, mask(be),
+                saved(be, 2), new dev.vavl4j.backend.AttentionGrads(be.zeros(B * T, C), be.zeros(B * T, C), be.zeros(B * T, C),
+                        be.zeros(2 * T, C), be.zeros(C), be.zeros(C)))));
         return cs;
+    }
+
+    /** Attention inputs of width C with k of {@code kRows} rows (B·T when right). */
+    static dev.vavl4j.backend.AttentionInputs attn(Backend be, int kRows) {
+        return new dev.vavl4j.backend.AttentionInputs(be.zeros(B * T, C), be.zeros(kRows, C), be.zeros(B * T, C), be.zeros(2 * T - 1, C),
+                be.zeros(C), be.zeros(C));
+    }
+
+    static dev.vavl4j.backend.AttentionSaved saved(Backend be, int heads) {
+        return new dev.vavl4j.backend.AttentionSaved(be.zeros(B * heads * T * T), 0f, 1);
     }
 
     static SeqMask mask(Backend be) {

@@ -410,6 +410,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void relPosAttention(AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved, Tensor ctx) {
+        OpChecks.attention(in, heads, mask, saved.probs(), ctx);
         CpuAttention.forward(f(in.q()), f(in.k()), f(in.v()), f(in.pos()), f(in.u()), f(in.vBias()), heads, m(mask),
                 saved.dropout(), saved.seed(), f(saved.probs()), f(ctx));
     }
@@ -417,6 +418,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void relPosAttentionBackward(Tensor dCtx, AttentionInputs in, int heads, SeqMask mask, AttentionSaved saved,
                                         AttentionGrads grads) {
+        OpChecks.attentionBackward(dCtx, in, heads, mask, saved.probs(), grads);
         CpuAttention.backward(f(dCtx), f(in.q()), f(in.k()), f(in.v()), f(in.pos()), f(in.u()), f(in.vBias()), heads,
                 m(mask), saved.dropout(), saved.seed(), f(saved.probs()), f(grads.dq()), f(grads.dk()),
                 f(grads.dv()), f(grads.dPos()), f(grads.dU()), f(grads.dVBias()));

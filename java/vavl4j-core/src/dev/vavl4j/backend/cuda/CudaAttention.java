@@ -5,9 +5,8 @@ import static dev.vavl4j.backend.cuda.CudaBackend.t;
 import dev.vavl4j.backend.AttentionGrads;
 import dev.vavl4j.backend.AttentionInputs;
 import dev.vavl4j.backend.AttentionSaved;
-import dev.vavl4j.backend.ShapeException;
+import dev.vavl4j.backend.OpChecks;
 import dev.vavl4j.backend.Workspace;
-import java.util.Arrays;
 
 /**
  * Masked softmax attention with relative positions (cuda/attention.cu), matching
@@ -41,13 +40,8 @@ final class CudaAttention {
         CudaTensor probs = t(saved.probs());
         float dropout = saved.dropout();
         long seed = saved.seed();
-        Dims s = Dims.of(q, u, heads, mask);
-        s.check("k", k, (long) s.B * s.T * s.d);
-        s.check("v", v, (long) s.B * s.T * s.d);
-        s.check("pos", pos, (2L * s.T - 1) * s.d);
-        s.check("vBias", vBias, s.d);
-        s.check("probs", probs, (long) s.B * heads * s.T * s.T);
-        s.check("ctx", ctx, (long) s.B * s.T * s.d);
+        OpChecks.attention(in, heads, mask, probs, ctx);   // the CPU backend checks the same
+        Dims s = Dims.of(u, heads, mask);
         if (s.B == 0 || s.T == 0) return;
         dev.launch("vavl_relpos_attn_fwd", s.T, heads, s.B, ROW_THREADS, 4 * (2 * s.dh + s.T),
                 q, k, v, pos, u, vBias, mask, s.T, heads, s.d, scale(s.dh), dropout, keep(dropout), seed, probs, ctx);
@@ -61,20 +55,8 @@ final class CudaAttention {
         long seed = saved.seed();
         CudaTensor dq = t(grads.dq()), dk = t(grads.dk()), dv = t(grads.dv()), dPos = t(grads.dPos());
         CudaTensor dU = t(grads.dU()), dVBias = t(grads.dVBias());
-        Dims s = Dims.of(q, u, heads, mask);
-        long n = (long) s.B * s.T * s.d;
-        s.check("dCtx", dCtx, n);
-        s.check("k", k, n);
-        s.check("v", v, n);
-        s.check("pos", pos, (2L * s.T - 1) * s.d);
-        s.check("vBias", vBias, s.d);
-        s.check("probs", probs, (long) s.B * heads * s.T * s.T);
-        s.check("dq", dq, n);
-        s.check("dk", dk, n);
-        s.check("dv", dv, n);
-        s.check("dPos", dPos, (2L * s.T - 1) * s.d);
-        s.check("dU", dU, s.d);
-        s.check("dVBias", dVBias, s.d);
+        OpChecks.attentionBackward(dCtx, in, heads, mask, probs, grads);   // the CPU backend checks the same
+        Dims s = Dims.of(u, heads, mask);
         if (s.B == 0 || s.T == 0) return;
         float scale = scale(s.dh), keep = keep(dropout);
         int colThreads = Math.min(256, (s.dh + 31) / 32 * 32);
@@ -103,33 +85,10 @@ final class CudaAttention {
         return p > 0 ? 1f / (1f - p) : 1f;
     }
 
+    /** The sizes of a checked call ({@link OpChecks#attention}): batch, time, width and head width. */
     private record Dims(int B, int T, int d, int dh) {
-        static Dims of(CudaTensor q, CudaTensor u, int heads, CudaMask mask) {
-            int B = mask.batch(), T = mask.time(), d = u.size();
-            if (heads <= 0 || d % heads != 0) {
-                throw new ShapeException("attention: " + heads + " heads do not divide d = " + d);
-            }
-            if (lengthsValid(mask)) {
-                Dims s = new Dims(B, T, d, d / heads);
-                s.check("q", q, (long) B * T * d);
-                return s;
-            }
-            throw new ShapeException("attention: mask lengths must lie in [0, T]");
-        }
-
-        private static boolean lengthsValid(CudaMask mask) {
-            for (int b = 0; b < mask.batch(); b++) {
-                if (mask.length(b) < 0 || mask.length(b) > mask.time()) return false;
-            }
-            return true;
-        }
-
-        void check(String name, CudaTensor t, long expected) {
-            if (t.size() != expected) {
-                throw new ShapeException("attention: " + name + " " + Arrays.toString(t.shape())
-                        + " has " + t.size() + " elements, expected " + expected + " (B " + B + ", T " + T
-                        + ", d " + d + ")");
-            }
+        static Dims of(CudaTensor u, int heads, CudaMask mask) {
+            return new Dims(mask.batch(), mask.time(), u.size(), u.size() / heads);
         }
     }
 }
