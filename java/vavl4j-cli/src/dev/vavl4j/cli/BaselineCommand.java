@@ -55,13 +55,8 @@ final class BaselineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (overwrite && json == null) throw new UsageException("--overwrite applies to --json, which is not given");
-        VavlConfig.Task t = switch (task) {
-            case "classification" -> VavlConfig.Task.CLASSIFICATION;
-            case "regression" -> VavlConfig.Task.REGRESSION;
-            default -> throw new UsageException("--task must be classification or regression, got '" + task + "'");
-        };
-        List<String> labelColumns = java.util.Arrays.stream(labels.split(",", -1)).map(String::strip).toList();   // "a, b" means columns a and b
-        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new UsageException("--labels has an empty column name: '" + labels + "'");
+        VavlConfig.Task t = TaskOptions.task(task);
+        List<String> labelColumns = TaskOptions.labels(labels);
         Split s = Split.parse(split, "--split");
         Path target = json == null ? null : OutputGuard.check("--json", json, overwrite,
                 OutputGuard.input("--manifest", manifest), OutputGuard.input("--features", features));

@@ -70,13 +70,8 @@ final class CrossvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        VavlConfig.Task t = switch (task) {
-            case "classification" -> VavlConfig.Task.CLASSIFICATION;
-            case "regression" -> VavlConfig.Task.REGRESSION;
-            default -> throw new UsageException("--task must be classification or regression, got '" + task + "'");
-        };
-        List<String> labelColumns = java.util.Arrays.stream(labels.split(",", -1)).map(String::strip).toList();
-        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new UsageException("--labels has an empty column name: '" + labels + "'");
+        VavlConfig.Task t = TaskOptions.task(task);
+        List<String> labelColumns = TaskOptions.labels(labels);
         if (overwrite && json == null) throw new UsageException("--overwrite applies to --json, which is not given");
         Split s = Split.parse(split, "--split");
         List<OutputGuard.Input> inputs = new ArrayList<>();

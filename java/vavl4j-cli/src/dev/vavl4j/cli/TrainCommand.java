@@ -82,13 +82,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        VavlConfig.Task t = switch (task) {
-            case "classification" -> VavlConfig.Task.CLASSIFICATION;
-            case "regression" -> VavlConfig.Task.REGRESSION;
-            default -> throw new UsageException("--task must be classification or regression, got '" + task + "'");
-        };
-        List<String> labelColumns = java.util.Arrays.stream(labels.split(",", -1)).map(String::strip).toList();   // "a, b" means columns a and b
-        if (labelColumns.stream().anyMatch(String::isEmpty)) throw new UsageException("--labels has an empty column name: '" + labels + "'");
+        VavlConfig.Task t = TaskOptions.task(task);
+        List<String> labelColumns = TaskOptions.labels(labels);
         ObjectNode modelKeys = JSON.createObjectNode(), trainerKeys = JSON.createObjectNode();
         if (config != null) splitConfig(config, readConfig(config), modelKeys, trainerKeys);
         if (epochs != null) trainerKeys.put("epochs", epochs);

@@ -88,7 +88,7 @@ public final class JsonFiles {
 
     /**
      * {@code s} for a one-line message: control characters (and Unicode line separators) escaped as
-     * {@code \\uXXXX}, cut to about 60 characters. A key or value read from a file may hold anything; the
+     * a backslash, 'u' and four hex digits, cut to about 60 characters. A key or value read from a file may hold anything; the
      * message naming it must stay one readable line.
      */
     public static String abbreviated(String s) {
